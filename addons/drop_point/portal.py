@@ -1,0 +1,259 @@
+# This file is part of the Drop Points project.  The COPYRIGHT file at the
+# top level of this repository contains the full copyright notices and
+# license terms.
+"""The partner portal shell: sessions, CSRF, language, rendering.
+
+Other modules add screens with :func:`route` and list them on the home page
+by extending ``drop.portal.screens``.
+"""
+import hmac
+import os
+import secrets
+from collections import namedtuple
+from contextlib import contextmanager
+from functools import wraps
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, PrefixLoader, select_autoescape
+from werkzeug.utils import redirect as _redirect
+
+from trytond.exceptions import RateLimitException
+from trytond.i18n import gettext
+from trytond.model import Model
+from trytond.pool import Pool
+from trytond.protocols.wrappers import (
+    HTTPStatus, Response, with_pool, with_transaction)
+from trytond.transaction import (
+    Transaction, check_access, without_check_access)
+from trytond.wsgi import app
+
+SESSION_COOKIE = 'dp_session'
+CSRF_COOKIE = 'dp_csrf'
+CSRF_FIELD = 'csrf_token'
+LANG_COOKIE = 'dp_lang'
+LANGUAGES = ('ru', 'en')
+DEFAULT_LANGUAGE = 'ru'
+SECURITY_HEADERS = {
+    'Cache-Control': 'no-store',
+    'Referrer-Policy': 'same-origin',
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Content-Security-Policy': (
+        "default-src 'self'; img-src 'self' data: blob:; "
+        "media-src 'self' blob:; frame-ancestors 'none'; "
+        "form-action 'self'"),
+    }
+
+Screen = namedtuple('Screen', ['name', 'path', 'description'])
+
+_template_dirs = {}
+_static_dirs = {}
+_environment = None
+
+
+def register_module(name, directory):
+    "Make a module's templates/ and static/ folders available to the portal"
+    global _environment
+    _template_dirs[name] = FileSystemLoader(
+        os.path.join(directory, 'templates'))
+    _static_dirs[name] = os.path.join(directory, 'static')
+    _environment = None
+
+
+def environment():
+    global _environment
+    if _environment is None:
+        _environment = Environment(
+            loader=PrefixLoader(dict(_template_dirs)),
+            autoescape=select_autoescape(default=True),
+            trim_blocks=True, lstrip_blocks=True)
+    return _environment
+
+
+class Portal(Model):
+    "Partner Portal"
+    __name__ = 'drop.portal'
+
+    @classmethod
+    def screens(cls, web_user):
+        """Return the Screens of the portal that the web user may open.
+
+        Modules extend it to put their screens on the home page."""
+        return []
+
+
+class PortalRequest:
+    "One request to the portal, seen from the partner's side"
+
+    def __init__(self, request, pool):
+        self.request = request
+        self.pool = pool
+        self.web_user = None
+        self.session_key = request.cookies.get(SESSION_COOKIE)
+        self.csrf_token = (
+            request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32))
+        self.language = self._language()
+        self._cookies = {}
+
+    @property
+    def base(self):
+        return '%s/%s/portal' % (
+            self.request.script_root, quote(self.pool.database_name))
+
+    def url(self, path='/'):
+        return self.base + path
+
+    def _language(self):
+        lang = self.request.cookies.get(LANG_COOKIE)
+        if lang in LANGUAGES:
+            return lang
+        return (self.request.accept_languages.best_match(LANGUAGES)
+            or DEFAULT_LANGUAGE)
+
+    def set_language(self, lang):
+        if lang in LANGUAGES:
+            self.language = lang
+            self._cookies[LANG_COOKIE] = lang
+
+    def csrf_valid(self):
+        sent = self.request.form.get(CSRF_FIELD, '')
+        cookie = self.request.cookies.get(CSRF_COOKIE, '')
+        return bool(cookie) and hmac.compare_digest(
+            sent.encode(), cookie.encode())
+
+    def load_session(self):
+        "Set web_user from the session cookie, if valid and allowed"
+        WebUser = self.pool.get('web.user')
+        if not self.session_key:
+            return
+        with without_check_access():
+            user = WebUser.get_user(self.session_key)
+        if user and user.active and user.portal_allowed:
+            self.web_user = user
+
+    def login(self, email, password):
+        """Authenticate and open a session.
+
+        Return the web user, None for wrong credentials, or raise
+        RateLimitException after too many attempts."""
+        WebUser = self.pool.get('web.user')
+        with without_check_access():
+            user = WebUser.authenticate(email, password)
+            if user and user.portal_allowed:
+                self.session_key = user.new_session()
+                self._cookies[SESSION_COOKIE] = self.session_key
+                self.web_user = user
+        return user
+
+    def logout(self):
+        Session = self.pool.get('web.user.session')
+        if self.session_key:
+            with without_check_access():
+                Session.remove(self.session_key)
+        self._cookies[SESSION_COOKIE] = None
+        self.web_user = None
+
+    @contextmanager
+    def scope(self):
+        "Run as the portal user, filtered by the rules of the web user"
+        pool = self.pool
+        ModelData = pool.get('ir.model.data')
+        transaction = Transaction()
+        user = ModelData.get_id('drop_point', 'user_portal')
+        web_user = self.web_user.id if self.web_user else None
+        companies = self._companies()
+        with transaction.set_user(user), \
+                transaction.set_context(
+                    language=self.language, web_user=web_user,
+                    company=companies[0] if companies else None,
+                    _companies=companies), \
+                check_access():
+            yield
+
+    def _companies(self):
+        if not self.web_user:
+            return []
+        return sorted({s.point.company.id for s in self.web_user.drop_points})
+
+    def gettext(self, message_id, **variables):
+        return gettext(message_id, **variables)
+
+    def render(self, template, status=HTTPStatus.OK, **context):
+        pool = Pool()
+        Portal = pool.get('drop.portal')
+        screens = Portal.screens(self.web_user) if self.web_user else []
+        html = environment().get_template(template).render(
+            portal=self, _=self.gettext, screens=screens, **context)
+        return Response(
+            html, status=status, content_type='text/html; charset=utf-8')
+
+    def error(self, status, message_id):
+        return self.render(
+            'drop_point/error.html', status=status,
+            message=self.gettext(message_id))
+
+    def not_found(self):
+        return self.error(HTTPStatus.NOT_FOUND, 'drop_point.msg_portal_not_found')
+
+    def redirect(self, path='/'):
+        return _redirect(self.url(path), code=HTTPStatus.SEE_OTHER)
+
+    def finish(self, response):
+        secure = self.request.scheme == 'https'
+        options = dict(
+            path=self.base, httponly=True, samesite='Lax', secure=secure)
+        if self.request.cookies.get(CSRF_COOKIE) != self.csrf_token:
+            response.set_cookie(
+                CSRF_COOKIE, self.csrf_token, **dict(options, samesite='Strict'))
+        for name, value in self._cookies.items():
+            if value is None:
+                response.delete_cookie(name, path=self.base)
+            else:
+                response.set_cookie(
+                    name, value, max_age=self._max_age(name), **options)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    def _max_age(self, name):
+        if name == SESSION_COOKIE:
+            Session = self.pool.get('web.user.session')
+            return int(Session.timeout().total_seconds())
+        return 365 * 24 * 60 * 60
+
+
+def route(path, methods=('GET',), login_required=True):
+    """Register a portal page at /<database>/portal<path>.
+
+    The handler receives the PortalRequest and the URL's arguments and runs
+    as the portal user, so record rules show it only the web user's data.
+    POSTs must carry the CSRF token of the form."""
+    def decorator(func):
+        @app.route('/<database_name>/portal' + path, methods=list(methods))
+        @with_pool
+        @with_transaction()
+        @wraps(func)
+        def wrapper(request, pool, **kwargs):
+            portal = PortalRequest(request, pool)
+            portal.load_session()
+            if request.method == 'POST' and not portal.csrf_valid():
+                response = portal_error(
+                    portal, HTTPStatus.FORBIDDEN, 'drop_point.msg_portal_csrf')
+            elif login_required and not portal.web_user:
+                response = portal.redirect('/login')
+            else:
+                with portal.scope():
+                    response = func(portal, **kwargs)
+            return portal.finish(response)
+        return wrapper
+    return decorator
+
+
+def portal_error(portal, status, message_id):
+    with portal.scope():
+        return portal.error(status, message_id)
+
+
+__all__ = [
+    'Portal', 'PortalRequest', 'Screen', 'route', 'register_module',
+    'RateLimitException']
