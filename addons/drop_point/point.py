@@ -70,7 +70,7 @@ class Point(DeactivableMixin, ModelSQL, ModelView):
         "created with the point.")
     warehouse = fields.Many2One(
         'stock.location', "Factory", required=True, ondelete='RESTRICT',
-        domain=[('type', '=', 'warehouse')],
+        domain=[('type', '=', 'warehouse'), ('drop_points', '=', None)],
         help="The warehouse (factory) that serves the point.")
     staff = fields.One2Many('drop.point.staff', 'point', "Staff")
 
@@ -92,7 +92,10 @@ class Point(DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def default_warehouse(cls):
-        return Pool().get('stock.location').get_default_warehouse()
+        factories = Pool().get('stock.location').factories()
+        if len(factories) == 1:
+            factory, = factories
+            return factory.id
 
     @fields.depends('code')
     def on_change_code(self):

@@ -12,9 +12,8 @@ import secrets
 from collections import namedtuple
 from contextlib import contextmanager
 from functools import wraps
-from urllib.parse import quote
 
-from jinja2 import Environment, FileSystemLoader, PrefixLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug.utils import redirect as _redirect
 
 from trytond.exceptions import RateLimitException
@@ -54,8 +53,8 @@ _environment = None
 def register_module(name, directory):
     "Make a module's templates/ and static/ folders available to the portal"
     global _environment
-    _template_dirs[name] = FileSystemLoader(
-        os.path.join(directory, 'templates'))
+    # templates/<module>/*.html, named "<module>/<file>.html"
+    _template_dirs[name] = os.path.join(directory, 'templates')
     _static_dirs[name] = os.path.join(directory, 'static')
     _environment = None
 
@@ -64,7 +63,7 @@ def environment():
     global _environment
     if _environment is None:
         _environment = Environment(
-            loader=PrefixLoader(dict(_template_dirs)),
+            loader=FileSystemLoader(list(_template_dirs.values())),
             autoescape=select_autoescape(default=True),
             trim_blocks=True, lstrip_blocks=True)
     return _environment
@@ -98,7 +97,7 @@ class PortalRequest:
     @property
     def base(self):
         return '%s/%s/portal' % (
-            self.request.script_root, quote(self.pool.database_name))
+            self.request.script_root, self.pool.database_name)
 
     def url(self, path='/'):
         return self.base + path
