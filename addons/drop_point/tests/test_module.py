@@ -16,7 +16,7 @@ def create_point(code, name, party=None):
     Party = pool.get('party.party')
     Type = pool.get('drop.point.type')
     Location = pool.get('stock.location')
-    warehouse, = Location.search([('type', '=', 'warehouse')], limit=1)
+    warehouse, = Location.factories()
     point_type, = Type.search([], limit=1)
     if party is None:
         party = Party(name=f"Partner of {name}")

@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""Run every test of the project, the modules' and the end-to-end ones, and
+end with one summary line: "N passed, N failed[, N skipped]"."""
+import os
+import pathlib
+import sys
+import time
+import unittest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def modules():
+    return sorted(
+        p.name for p in (ROOT / 'addons').iterdir()
+        if (p / 'tryton.cfg').exists())
+
+
+def suite(names=None):
+    loader = unittest.TestLoader()
+    tests = unittest.TestSuite()
+    for module in modules():
+        if not names or module in names:
+            tests.addTests(loader.discover(f'trytond.modules.{module}'))
+    if not names or 'e2e' in names:
+        tests.addTests(loader.discover(
+                str(ROOT / 'tests'), top_level_dir=str(ROOT)))
+    return tests
+
+
+def main(names):
+    started = time.monotonic()
+    result = unittest.TextTestRunner(verbosity=2).run(suite(names))
+    failed = len(result.failures) + len(result.errors) + len(
+        result.unexpectedSuccesses)
+    skipped = len(result.skipped)
+    passed = (result.testsRun - failed - skipped
+        - len(result.expectedFailures))
+    print(f"time: {time.monotonic() - started:.0f} s")
+    summary = f"{passed} passed, {failed} failed"
+    if skipped:
+        summary += f", {skipped} skipped"
+    print(summary)
+    return 0 if result.wasSuccessful() and result.testsRun else 1
+
+
+if __name__ == '__main__':
+    sys.path.insert(0, str(ROOT))
+    os.chdir(ROOT)
+    sys.exit(main(sys.argv[1:]))
