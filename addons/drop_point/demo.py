@@ -123,13 +123,16 @@ def _staff(points):
 def _back_office(company):
     User = Model.get('res.user')
     Group = Model.get('res.group')
+    Lang = Model.get('ir.lang')
+    russian, = Lang.find([('code', '=', 'ru')])
     groups = Group.find([('name', 'in', [
                     "Drop Points Administration", "Drop Points",
                     "Stock", "Stock Administration",
                     "Party Administration", "Company Administration",
                     ])])
     user = User(
-        login=BACK_OFFICE, name="Диспетчер (демо)", password=PASSWORD)
+        login=BACK_OFFICE, name="Диспетчер (демо)", password=PASSWORD,
+        language=russian)
     user.groups.extend(groups)
     user.companies.append(company)
     user.company = company

@@ -1,0 +1,62 @@
+# This file is part of the Drop Points project.  The COPYRIGHT file at the
+# top level of this repository contains the full copyright notices and
+# license terms.
+"""The back office: the Tryton web client served by trytond."""
+import unittest
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+
+from trytond.modules.drop_point import demo
+
+from .browser import chromium, screenshot, wait
+from .server import server
+
+
+class SaoBrowserTestCase(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = server()
+        cls.driver = chromium(size=(1280, 900))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.driver.quit()
+
+    def visible(self, css, timeout=30):
+        return wait(self.driver, EC.visibility_of_element_located(
+                (By.CSS_SELECTOR, css)), timeout=timeout)
+
+    def test_back_office_login_and_drop_points(self):
+        "A dispatcher signs into the web client, in Russian, and lists the "
+        "drop points"
+        driver = self.driver
+        driver.get(f'{self.server.url}/#{self.server.database}')
+        # the client lists the server's databases, the URL chose ours
+        wait(driver, lambda d: any(
+                e.is_displayed() and e.get_attribute('value') == 'dp_e2e'
+                for e in d.find_elements(By.ID, 'database')))
+        self.visible('#login').send_keys(demo.BACK_OFFICE)
+        self.visible('#login').send_keys(Keys.ENTER)
+        password = self.visible('input[type=password]')
+        password.send_keys(demo.PASSWORD)
+        password.send_keys(Keys.ENTER)
+
+        menu = wait(driver, EC.visibility_of_element_located(
+                (By.XPATH, "//*[@id='menu']//*[text()='Пункты приёма']")))
+        screenshot(driver, 'sao_menu')
+        menu.click()
+        wait(driver, EC.visibility_of_element_located(
+                (By.XPATH, "(//*[@id='menu']//*[text()='Пункты приёма'])[2]")
+                )).click()
+        driver.switch_to.active_element.send_keys(Keys.ENTER)
+        wait(driver, EC.visibility_of_element_located(
+                (By.XPATH, "//*[@id='tabcontent']//td//*[text()='PVZ-01']")))
+        screenshot(driver, 'sao_drop_points')
+        content = driver.find_element(By.ID, 'tabcontent').text
+        self.assertIn("Ателье", content)
+        for code, name, *_ in demo.POINTS:
+            self.assertIn(code, content)
+            self.assertIn(name, content)
