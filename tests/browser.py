@@ -10,7 +10,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
 
-SCREENSHOTS = pathlib.Path(__file__).resolve().parents[1] / 'var' / 'screenshots'
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / 'var' / 'screenshots'
 PHONE = (390, 844)
 
 

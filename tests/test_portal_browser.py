@@ -146,7 +146,8 @@ class PortalBrowserTestCase(unittest.TestCase):
         "A form posted without its CSRF token is refused and signs no one in"
         self.open_login('en')
         self.driver.execute_script(
-            "document.querySelector('main form input[name=csrf_token]').remove()")
+            "document.querySelector('main form input[name=csrf_token]')"
+            ".remove()")
         self.sign_in(PVZ_CLERK)
         self.assertEqual(
             self.find('#error-title').text,

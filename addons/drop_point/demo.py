@@ -55,7 +55,8 @@ def _company(config):
         name="Russian Ruble", code='RUB', symbol='₽',
         rounding=Decimal('0.01'), digits=2)
     rub.save()
-    CurrencyRate(date=datetime.date(2020, 1, 1), rate=Decimal(1), currency=rub).save()
+    CurrencyRate(
+        date=datetime.date(2020, 1, 1), rate=Decimal(1), currency=rub).save()
     russian, = Lang.find([('code', '=', 'ru')])
     party = Party(name=COMPANY, lang=russian)
     party.save()

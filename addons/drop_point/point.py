@@ -206,4 +206,3 @@ class Point(DeactivableMixin, ModelSQL, ModelView):
         default.setdefault('location', None)
         default.setdefault('staff', None)
         return super().copy(points, default=default)
-

@@ -22,8 +22,7 @@ from trytond.model import Model
 from trytond.pool import Pool
 from trytond.protocols.wrappers import (
     HTTPStatus, Response, with_pool, with_transaction)
-from trytond.transaction import (
-    Transaction, check_access, without_check_access)
+from trytond.transaction import Transaction, check_access, without_check_access
 from trytond.wsgi import app
 
 SESSION_COOKIE = 'dp_session'
@@ -192,7 +191,8 @@ class PortalRequest:
             message=self.gettext(message_id))
 
     def not_found(self):
-        return self.error(HTTPStatus.NOT_FOUND, 'drop_point.msg_portal_not_found')
+        return self.error(
+            HTTPStatus.NOT_FOUND, 'drop_point.msg_portal_not_found')
 
     def redirect(self, path='/'):
         return _redirect(self.url(path), code=HTTPStatus.SEE_OTHER)
@@ -203,7 +203,8 @@ class PortalRequest:
             path=self.base, httponly=True, samesite='Lax', secure=secure)
         if self.request.cookies.get(CSRF_COOKIE) != self.csrf_token:
             response.set_cookie(
-                CSRF_COOKIE, self.csrf_token, **dict(options, samesite='Strict'))
+                CSRF_COOKIE, self.csrf_token,
+                **dict(options, samesite='Strict'))
         for name, value in self._cookies.items():
             if value is None:
                 response.delete_cookie(name, path=self.base)
