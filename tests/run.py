@@ -28,14 +28,24 @@ def suite(names=None):
     return tests
 
 
+class Result(unittest.TextTestResult):
+    "Counts the tests that passed"
+    passed = 0
+
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        self.passed += 1
+
+
 def main(names):
     started = time.monotonic()
-    result = unittest.TextTestRunner(verbosity=2).run(suite(names))
+    result = unittest.TextTestRunner(
+        verbosity=2, resultclass=Result).run(suite(names))
+    # errors also hold failures of class and module fixtures
     failed = len(result.failures) + len(result.errors) + len(
         result.unexpectedSuccesses)
     skipped = len(result.skipped)
-    passed = (result.testsRun - failed - skipped
-        - len(result.expectedFailures))
+    passed = result.passed
     print(f"time: {time.monotonic() - started:.0f} s")
     summary = f"{passed} passed, {failed} failed"
     if skipped:

@@ -1,0 +1,22 @@
+# This file is part of the Drop Points project.  The COPYRIGHT file at the
+# top level of this repository contains the full copyright notices and
+# license terms.
+from trytond.exceptions import UserError
+from trytond.model.exceptions import ValidationError
+
+
+class PhoneError(ValidationError):
+    pass
+
+
+class CodeRateLimitError(UserError):
+    pass
+
+
+class ProviderError(Exception):
+    "The provider did not take the message"
+
+    def __init__(self, answer, temporary=True):
+        super().__init__(answer)
+        self.answer = answer
+        self.temporary = temporary
