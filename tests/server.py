@@ -20,7 +20,8 @@ import psycopg
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 VENV_BIN = pathlib.Path(sys.executable).parent
 DATABASE = 'dp_e2e'
-MODULES = ['drop_point']
+MODULES = sorted(
+    p.name for p in (ROOT / 'addons').iterdir() if (p / 'tryton.cfg').exists())
 _server = None
 
 
@@ -74,7 +75,9 @@ class DemoServer:
             f"path = {self.directory}\n"
             "[web]\n"
             f"root = {ROOT / 'var' / 'sao'}\n"
-            f"listen = 127.0.0.1:{self.port}\n")
+            f"listen = 127.0.0.1:{self.port}\n"
+            "[sms]\n"
+            f"outbox_file = {self.directory / 'sms-outbox.jsonl'}\n")
         self.process = None
         self.logins = None
 

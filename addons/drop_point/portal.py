@@ -69,8 +69,8 @@ def environment():
 
 
 class Portal(Model):
-    "Partner Portal"
     __name__ = 'drop.portal'
+    __string__ = "Partner Portal"
 
     @classmethod
     def screens(cls, web_user):

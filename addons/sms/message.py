@@ -36,6 +36,7 @@ def _fernet():
 
 class Message(ModelSQL, ModelView):
     __name__ = 'sms.message'
+    __string__ = "Text Message"
 
     phone = fields.Char("Phone", required=True, readonly=True)
     text = fields.Text(

@@ -38,6 +38,7 @@ def _matches(code, stored):
 
 class Verification(ModelSQL, ModelView):
     __name__ = 'sms.verification'
+    __string__ = "One-Time Code"
 
     phone = fields.Char("Phone", required=True, readonly=True)
     purpose = fields.Char(
