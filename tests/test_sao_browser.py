@@ -4,6 +4,7 @@
 """The back office: the Tryton web client served by trytond."""
 import unittest
 
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -16,22 +17,16 @@ from .server import server
 
 class SaoBrowserTestCase(unittest.TestCase):
 
-    @classmethod
-    def setUpClass(cls):
-        cls.server = server()
-        cls.driver = chromium(size=(1280, 900))
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.driver.quit()
+    def setUp(self):
+        self.server = server()
+        self.driver = chromium(size=(1280, 900))
+        self.addCleanup(self.driver.quit)
 
     def visible(self, css, timeout=30):
         return wait(self.driver, EC.visibility_of_element_located(
                 (By.CSS_SELECTOR, css)), timeout=timeout)
 
-    def test_back_office_login_and_drop_points(self):
-        "A dispatcher signs into the web client, in Russian, and lists the "
-        "drop points"
+    def sign_in(self):
         driver = self.driver
         driver.get(f'{self.server.url}/#{self.server.database}')
         # the client lists the server's databases, the URL chose ours
@@ -44,6 +39,53 @@ class SaoBrowserTestCase(unittest.TestCase):
         password.send_keys(demo.PASSWORD)
         password.send_keys(Keys.ENTER)
 
+    def menu_entry(self, name, count=1):
+        """The last menu entry of that name, once there are count of them
+        (a leaf may share its root's name)"""
+        xpath = f"//*[@id='menu']//*[text()='{name}']"
+        entries = wait(self.driver, lambda d: (
+                len(found := d.find_elements(By.XPATH, xpath)) >= count
+                and found))
+        return entries[-1]
+
+    def test_every_screen_opens(self):
+        "Each list of the project's menus opens without a client error"
+        driver = self.driver
+        self.sign_in()
+        for root, leaves in [
+                ("Пункты приёма", [
+                        "Пункты приёма", "Сотрудники",
+                        "Пользователи портала"]),
+                ("Настройки", ["Типы пунктов"]),
+                ("SMS-сообщения", ["Сообщения", "Одноразовые коды"]),
+                ]:
+            self.menu_entry(root).click()
+            for leaf in leaves:
+                with self.subTest(screen=leaf):
+                    entry = self.menu_entry(leaf, 2 if leaf == root else 1)
+                    ActionChains(driver).double_click(entry).perform()
+                    wait(driver, EC.presence_of_element_located((
+                                By.XPATH,
+                                "//*[contains(@class, 'tab-pane') and "
+                                "contains(@class, 'active')]"
+                                "//*[contains(@class, 'title-short') and "
+                                f"text()='{leaf}']")))
+                    wait(driver, EC.invisibility_of_element_located(
+                            (By.ID, 'processing')))
+                    errors = [e['message'] for e in driver.get_log('browser')
+                        if e['level'] == 'SEVERE'
+                        and e['source'] == 'javascript']
+                    self.assertEqual(errors, [])
+                    self.assertTrue(driver.find_elements(
+                            By.CSS_SELECTOR, '#tabcontent .treeview, '
+                            '#tabcontent .form'))
+        screenshot(driver, 'sao_sms_codes')
+
+    def test_back_office_login_and_drop_points(self):
+        "A dispatcher signs into the web client, in Russian, and lists the "
+        "drop points"
+        driver = self.driver
+        self.sign_in()
         menu = wait(driver, EC.visibility_of_element_located(
                 (By.XPATH, "//*[@id='menu']//*[text()='Пункты приёма']")))
         screenshot(driver, 'sao_menu')

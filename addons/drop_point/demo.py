@@ -130,6 +130,7 @@ def _back_office(company):
                     "Drop Points Administration", "Drop Points",
                     "Stock", "Stock Administration",
                     "Party Administration", "Company Administration",
+                    "Text Messages",
                     ])])
     user = User(
         login=BACK_OFFICE, name="Диспетчер (демо)", password=PASSWORD,

@@ -192,4 +192,3 @@ class Verification(ModelSQL, ModelView):
                 & (table.phone == normalize(phone))
                 & (table.purpose == purpose)))
         return cursor.rowcount == 1
-
