@@ -5,6 +5,7 @@
 end-to-end tests of a run.  The demo database is kept as a template keyed by
 the project's sources, so that later runs only copy it."""
 import atexit
+import configparser
 import hashlib
 import json
 import os
@@ -69,31 +70,47 @@ class DemoServer:
         self.directory = ROOT / 'var' / 'e2e'
         self.directory.mkdir(parents=True, exist_ok=True)
         self.config = self.directory / 'trytond.conf'
-        self.config.write_text(
-            "[database]\n"
-            f"uri = {uri}\n"
-            f"path = {self.directory}\n"
-            "[web]\n"
-            f"root = {ROOT / 'var' / 'sao'}\n"
-            f"listen = 127.0.0.1:{self.port}\n"
-            "[sms]\n"
-            f"outbox_file = {self.directory / 'sms-outbox.jsonl'}\n")
+        self._write_config()
         self.process = None
         self.logins = None
 
+    def _write_config(self):
+        "trytond.conf with this server's database, paths and port"
+        config = configparser.ConfigParser(interpolation=None)
+        config.read(ROOT / 'trytond.conf')
+        config.read_dict({
+                'database': {'uri': self.uri, 'path': str(self.directory)},
+                'web': {
+                    'root': str(ROOT / 'var' / 'sao'),
+                    'listen': f'127.0.0.1:{self.port}'},
+                'sms': {
+                    'outbox_file': str(self.directory / 'sms-outbox.jsonl')},
+                })
+        with open(self.config, 'w') as file:
+            config.write(file)
+
     @property
     def configs(self):
-        return [str(ROOT / 'trytond.conf'), str(self.config)]
+        return [str(self.config)]
 
-    def start(self):
+    def start(self, workers=None):
+        """Start trytond's own server, or gunicorn with that many workers
+        as in production"""
         self._create_database()
         self.logins = json.loads(
             (self.directory / 'logins.json').read_text())
         self.log = open(self.directory / 'server.log', 'w')
+        if workers:
+            command = [str(VENV_BIN / 'gunicorn'), '--workers', str(workers),
+                '--bind', f'127.0.0.1:{self.port}', 'trytond.application:app']
+        else:
+            command = [
+                str(VENV_BIN / 'trytond'), '-c', *self.configs,
+                '-d', DATABASE]
         self.process = subprocess.Popen(
-            [str(VENV_BIN / 'trytond'), '-c', *self.configs, '-d', DATABASE],
-            stdout=self.log, stderr=subprocess.STDOUT,
-            env=dict(os.environ, TRYTOND_LOGGING_LEVEL='20'))
+            command, stdout=self.log, stderr=subprocess.STDOUT,
+            env=dict(os.environ, TRYTOND_CONFIG=str(self.config),
+                TRYTOND_DATABASE_NAMES=DATABASE))
         self._wait()
 
     def stop(self):
