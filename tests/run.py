@@ -16,6 +16,25 @@ def modules():
         if (p / 'tryton.cfg').exists())
 
 
+def refresh_template_cache(before):
+    """trytond names its cached databases after the module names only: drop
+    those built from other sources before the run, mark the new ones after"""
+    from tests.server import sources_hash
+    uri = os.environ.get('TRYTOND_DATABASE_URI', '')
+    if not uri.startswith('postgresql') or not os.environ.get('DB_CACHE'):
+        return
+    import psycopg
+    current = sources_hash()
+    with psycopg.connect(uri, dbname='postgres', autocommit=True) as conn:
+        for name, comment in conn.execute(
+                "SELECT datname, shobj_description(oid, 'pg_database') "
+                "FROM pg_database WHERE datname LIKE 'test-%'").fetchall():
+            if before and comment != current:
+                conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            elif not before and comment is None:
+                conn.execute(f"COMMENT ON DATABASE \"{name}\" IS '{current}'")
+
+
 def suite(names=None):
     loader = unittest.TestLoader()
     tests = unittest.TestSuite()
@@ -39,8 +58,10 @@ class Result(unittest.TextTestResult):
 
 def main(names):
     started = time.monotonic()
+    refresh_template_cache(before=True)
     result = unittest.TextTestRunner(
         verbosity=2, resultclass=Result).run(suite(names))
+    refresh_template_cache(before=False)
     # errors also hold failures of class and module fixtures
     failed = len(result.failures) + len(result.errors) + len(
         result.unexpectedSuccesses)

@@ -36,7 +36,8 @@ def server():
     return _server
 
 
-def _sources_hash():
+def sources_hash():
+    "A digest of what the databases are built from"
     digest = hashlib.sha256()
     files = [ROOT / 'requirements.txt', ROOT / 'bin' / 'load-demo',
         ROOT / 'trytond.conf']
@@ -139,7 +140,7 @@ class DemoServer:
             return cursor.fetchall() if cursor.description else None
 
     def _create_database(self):
-        template = f'{DATABASE}_tpl_{_sources_hash()}'
+        template = f'{DATABASE}_tpl_{sources_hash()}'
         logins = self.directory / 'logins.json'
         exists = self.sql(
             "SELECT datname FROM pg_database WHERE datname LIKE %s",
