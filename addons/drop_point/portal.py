@@ -101,6 +101,11 @@ class PortalRequest:
     def url(self, path='/'):
         return self.base + path
 
+    @property
+    def root(self):
+        "Where the database's pages start: the portal, customers' links"
+        return '%s/%s' % (self.request.script_root, self.pool.database_name)
+
     def _language(self):
         lang = self.request.cookies.get(LANG_COOKIE)
         if lang in LANGUAGES:
@@ -206,11 +211,14 @@ class PortalRequest:
                 CSRF_COOKIE, self.csrf_token,
                 **dict(options, samesite='Strict'))
         for name, value in self._cookies.items():
+            # the language is also the customers' links'
+            path = self.root if name == LANG_COOKIE else self.base
             if value is None:
-                response.delete_cookie(name, path=self.base)
+                response.delete_cookie(name, path=path)
             else:
                 response.set_cookie(
-                    name, value, max_age=self._max_age(name), **options)
+                    name, value, max_age=self._max_age(name),
+                    **dict(options, path=path))
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
@@ -222,14 +230,14 @@ class PortalRequest:
         return 365 * 24 * 60 * 60
 
 
-def route(path, methods=('GET',), login_required=True):
-    """Register a portal page at /<database>/portal<path>.
+def route(path, methods=('GET',), login_required=True, prefix='/portal'):
+    """Register a portal page at /<database><prefix><path>.
 
     The handler receives the PortalRequest and the URL's arguments and runs
     as the portal user, so record rules show it only the web user's data.
     POSTs must carry the CSRF token of the form."""
     def decorator(func):
-        @app.route('/<database_name>/portal' + path, methods=list(methods))
+        @app.route(f'/<database_name>{prefix}{path}', methods=list(methods))
         @with_pool
         @with_transaction()
         @wraps(func)

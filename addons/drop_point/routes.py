@@ -3,7 +3,7 @@
 # license terms.
 import os
 
-from werkzeug.utils import send_from_directory
+from werkzeug.utils import redirect, send_from_directory
 
 from trytond.pool import Pool
 from trytond.protocols.wrappers import HTTPStatus, abort
@@ -69,9 +69,9 @@ def logout(portal):
 def language(portal):
     portal.set_language(portal.request.form.get('lang'))
     next_ = portal.request.form.get('next', '')
-    if not next_.startswith(portal.base + '/'):
+    if not next_.startswith(portal.root + '/'):
         next_ = portal.base + '/'
-    return portal.redirect(next_[len(portal.base):])
+    return redirect(next_, code=HTTPStatus.SEE_OTHER)
 
 
 @route('/')

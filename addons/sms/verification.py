@@ -183,12 +183,17 @@ class Verification(ModelSQL, ModelView):
         Return whether it could be used."""
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
+        now = cls._now()
         # one statement, so that two requests cannot both use it
         cursor.execute(*table.update(
                 [table.state, table.consumed_at, table.write_date],
-                ['consumed', cls._now(), CurrentTimestamp()],
+                ['consumed', now, CurrentTimestamp()],
                 where=(table.id == verification.id)
                 & (table.state == 'verified')
                 & (table.phone == normalize(phone))
                 & (table.purpose == purpose)))
-        return cursor.rowcount == 1
+        if cursor.rowcount != 1:
+            return False
+        # through the ORM too, so that cached records see it
+        cls.write([verification], {'state': 'consumed', 'consumed_at': now})
+        return True

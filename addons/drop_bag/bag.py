@@ -1,0 +1,322 @@
+# This file is part of the Drop Points project.  The COPYRIGHT file at the
+# top level of this repository contains the full copyright notices and
+# license terms.
+import datetime as dt
+import hashlib
+import re
+import secrets
+
+from sql import Literal
+from sql.operators import Equal
+
+from trytond.config import config
+from trytond.i18n import gettext
+from trytond.model import (
+    Exclude, Index, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.modules.sms.phone import display, normalize
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.transaction import Transaction, without_check_access
+
+from .exceptions import BagError, SealError
+
+STATES = [
+    ('draft', "Draft"),
+    ('accepted', "Accepted"),
+    ('in_transit', "In Transit"),
+    ('received', "Received"),
+    ('processing', "Processing"),
+    ('ready', "Ready"),
+    ('returning', "Returning"),
+    ('at_point', "At the Point"),
+    ('issued', "Issued"),
+    ('cancelled', "Cancelled"),
+    ]
+MAX_ITEMS = 99
+
+
+def normalize_seal(seal):
+    "Seals are read without spaces and dashes, in upper case"
+    return re.sub(r'[\s\-]', '', seal or '').upper()
+
+
+def token_hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Bag(Workflow, ModelSQL, ModelView):
+    __name__ = 'drop.bag'
+    __string__ = "Bag"
+    _rec_name = 'seal'
+
+    _states = {'readonly': Eval('state') != 'draft'}
+
+    company = fields.Many2One(
+        'company.company', "Company", required=True, readonly=True)
+    seal = fields.Char(
+        "Seal", required=True, states=_states,
+        help="The number of the seal that closes the bag.")
+    drop_point = fields.Many2One(
+        'drop.point', "Drop Point", required=True, states=_states)
+    customer = fields.Many2One(
+        'party.party', "Customer", required=True, states=_states,
+        context={'company': Eval('company', -1)}, depends={'company'})
+    phone = fields.Char(
+        "Phone", required=True, states=_states,
+        help="The customer's phone, confirmed by a one-time code.")
+    verification = fields.Many2One(
+        'sms.verification', "Phone Verification", readonly=True)
+    phone_verified_at = fields.Timestamp("Phone Verified At", readonly=True)
+    item_count = fields.Integer(
+        "Items", required=True, states=_states,
+        domain=[('item_count', '>=', 1), ('item_count', '<=', MAX_ITEMS)])
+    comment = fields.Text("Comment", states=_states)
+    clerk = fields.Many2One(
+        'web.user', "Clerk", readonly=True,
+        help="The portal user who accepted the bag.")
+    accepted_at = fields.Timestamp("Accepted At", readonly=True)
+    request_id = fields.Char(
+        "Request ID", readonly=True,
+        help="The client's id of the intake request: a retried request "
+        "returns the same bag.")
+    receipt_token_hash = fields.Char("Receipt Token Hash", readonly=True)
+    cancel_reason = fields.Text(
+        "Cancellation Reason",
+        states={
+            'invisible': Eval('state') != 'cancelled',
+            'required': Eval('state') == 'cancelled',
+            })
+    state = fields.Selection(
+        STATES, "State", required=True, readonly=True, sort=False)
+    state_string = state.translated('state')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('seal_exclude',
+                Exclude(t, (t.company, Equal), (t.seal, Equal),
+                    where=t.state != Literal('cancelled')),
+                'drop_bag.msg_seal_used_constraint'),
+            ('request_unique', Unique(t, t.clerk, t.request_id),
+                'drop_bag.msg_request_unique'),
+            ]
+        cls._sql_indexes.update({
+                Index(t, (t.receipt_token_hash, Index.Equality())),
+                Index(t, (t.drop_point, Index.Range()),
+                    (t.state, Index.Equality())),
+                Index(t, (t.phone, Index.Equality())),
+                })
+        cls._order = [('accepted_at', 'DESC NULLS FIRST'), ('id', 'DESC')]
+        cls._transitions |= {
+            ('draft', 'accepted'),
+            ('draft', 'cancelled'),
+            ('accepted', 'cancelled'),
+            ('accepted', 'received'),
+            }
+        cls._buttons.update({
+                'cancel': {
+                    'invisible': ~Eval('state').in_(['draft', 'accepted']),
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def default_state(cls):
+        return 'draft'
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @fields.depends('seal')
+    def on_change_seal(self):
+        self.seal = normalize_seal(self.seal)
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if values.get('seal'):
+            values['seal'] = normalize_seal(values['seal'])
+        return values
+
+    @classmethod
+    def validate_fields(cls, bags, field_names):
+        super().validate_fields(bags, field_names)
+        cls.check_seal(bags, field_names)
+
+    @classmethod
+    def check_seal(cls, bags, field_names=None):
+        if field_names and 'seal' not in field_names:
+            return
+        for bag in bags:
+            cls._check_seal_format(bag.seal)
+
+    @staticmethod
+    def _check_seal_format(seal):
+        pattern = config.get(
+            'drop_bag', 'seal_pattern', default=r'^[A-Z0-9]{6,12}$')
+        if not re.match(pattern, seal):
+            raise SealError(gettext('drop_bag.msg_seal_invalid', seal=seal))
+
+
+    @classmethod
+    def create(cls, vlist):
+        cls._check_seals_free(vlist)
+        return super().create(vlist)
+
+    @classmethod
+    def _check_seals_free(cls, vlist):
+        """Name the bag that holds a seal before the database refuses it
+        (its constraint only says that the seal is used)"""
+        company = Transaction().context.get('company')
+        for values in vlist:
+            if values.get('state', 'draft') == 'cancelled':
+                continue
+            other = cls.seal_owner(
+                values.get('company', company), values.get('seal'))
+            if other:
+                raise SealError(gettext(
+                        'drop_bag.msg_seal_used', seal=other.seal,
+                        point=other.drop_point.rec_name,
+                        date=(other.accepted_at or other.create_date).date()))
+
+    @classmethod
+    def seal_owner(cls, company, seal):
+        "Return the bag, not cancelled, that uses the seal"
+        bags = cls.search([
+                ('company', '=', company),
+                ('seal', '=', normalize_seal(seal)),
+                ('state', '!=', 'cancelled'),
+                ], limit=1)
+        return bags[0] if bags else None
+
+    @classmethod
+    def customer_for(cls, phone):
+        "Return the party of the phone, created when unknown"
+        pool = Pool()
+        Party = pool.get('party.party')
+        parties = Party.search([
+                ('contact_mechanisms', 'where', [
+                        ('type', 'in', ['mobile', 'phone']),
+                        ('value_compact', '=', phone),
+                        ]),
+                ], order=[('id', 'ASC')], limit=1)
+        if parties:
+            return parties[0]
+        party = Party(
+            name=gettext('drop_bag.msg_customer_name', phone=display(phone)),
+            contact_mechanisms=[{'type': 'mobile', 'value': phone}])
+        party.save()
+        return party
+
+    @classmethod
+    def intake(
+            cls, drop_point, clerk, phone, verification, seal, item_count,
+            comment=None, request_id=None):
+        """Accept a sealed bag at the point for the verified phone.
+
+        A request id already used by the clerk returns its bag, unchanged.
+        Return the bag and the receipt token (None for a retried request)."""
+        phone = normalize(phone, field=gettext('drop_bag.msg_phone_field'))
+        seal = normalize_seal(seal)
+        if request_id:
+            done = cls.search([
+                    ('clerk', '=', clerk), ('request_id', '=', request_id)])
+            if done:
+                return cls._retried(done[0], drop_point, phone, seal), None
+        cls._check_intake(drop_point, seal, item_count)
+        cls._use_verification(verification, phone, clerk)
+        bag = cls(
+            company=drop_point.company, drop_point=drop_point, seal=seal,
+            phone=phone, customer=cls.customer_for(phone),
+            item_count=item_count, comment=comment or None, clerk=clerk,
+            verification=verification,
+            phone_verified_at=verification.verified_at,
+            request_id=request_id)
+        token = bag.new_receipt_token()
+        bag.save()
+        cls.accept([bag])
+        bag.notify_accepted(token)
+        return bag, token
+
+    @staticmethod
+    def code_sender(clerk):
+        "Who asks for intake codes: the clerk's portal account"
+        return f'web.user,{clerk.id}'
+
+    @classmethod
+    def _retried(cls, bag, drop_point, phone, seal):
+        if (bag.drop_point, bag.phone, bag.seal) != (drop_point, phone, seal):
+            raise BagError(gettext('drop_bag.msg_request_reused'))
+        return bag
+
+    @classmethod
+    def _check_intake(cls, drop_point, seal, item_count):
+        if not isinstance(item_count, int) or not (
+                1 <= item_count <= MAX_ITEMS):
+            raise BagError(gettext(
+                    'drop_bag.msg_item_count_invalid', maximum=MAX_ITEMS))
+        if not seal:
+            raise SealError(gettext('drop_bag.msg_seal_missing'))
+        cls._check_seal_format(seal)
+        if cls.seal_owner(drop_point.company, seal):
+            raise SealError(gettext('drop_bag.msg_seal_used_partner'))
+
+    @classmethod
+    def _use_verification(cls, verification, phone, clerk):
+        Verification = Pool().get('sms.verification')
+        if (not verification
+                or verification.sender != cls.code_sender(clerk)
+                or not Verification.consume(verification, phone, 'intake')):
+            raise BagError(gettext('drop_bag.msg_phone_not_verified'))
+
+    def receipt_url(self, token):
+        base = config.get(
+            'drop_bag', 'public_url', default='http://localhost:8000')
+        return f'{base.rstrip("/")}/{Transaction().database.name}/bag/{token}'
+
+    def notify_accepted(self, token):
+        "Queue the customer's message: bag accepted, with the receipt link"
+        Message = Pool().get('sms.message')
+        language = self.customer.lang.code if self.customer.lang else None
+        Message.prepare(
+            self.phone, 'drop_bag.msg_sms_accepted', language=language,
+            origin=self, secrets={'url': self.receipt_url(token)},
+            point=self.drop_point.name, seal=self.seal,
+            count=self.item_count).save()
+
+    def new_receipt_token(self):
+        "Set a new receipt link token, revoking the previous one"
+        token = secrets.token_urlsafe(24)
+        self.receipt_token_hash = token_hash(token)
+        return token
+
+    @classmethod
+    @without_check_access
+    def from_receipt_token(cls, token):
+        "The bag of a customer's link: the token is its only credential"
+        bags = cls.search([
+                ('receipt_token_hash', '=', token_hash(token or '')),
+                ('state', '!=', 'cancelled'),
+                ], limit=1) if token else []
+        return bags[0] if bags else None
+
+    @classmethod
+    def revoke_receipt_tokens(cls, bags):
+        cls.write(bags, {'receipt_token_hash': None})
+
+    @classmethod
+    @Workflow.transition('accepted')
+    def accept(cls, bags):
+        now = dt.datetime.now()
+        for bag in bags:
+            bag.accepted_at = now
+        cls.save(bags)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, bags):
+        pass

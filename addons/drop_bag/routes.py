@@ -1,0 +1,139 @@
+# This file is part of the Drop Points project.  The COPYRIGHT file at the
+# top level of this repository contains the full copyright notices and
+# license terms.
+import os
+import uuid
+
+from trytond.exceptions import UserError
+from trytond.modules.drop_point import portal as portal_
+from trytond.modules.drop_point.portal import route
+from trytond.modules.sms.exceptions import CodeRateLimitError
+from trytond.modules.sms.phone import mask
+from trytond.pool import Pool
+from trytond.protocols.wrappers import HTTPStatus
+from trytond.transaction import Transaction, without_check_access
+
+portal_.register_module('drop_bag', os.path.dirname(__file__))
+
+
+@route('/<token>', login_required=False, prefix='/bag')
+def receipt(portal, token):
+    "The customer's preliminary receipt, behind the link of the SMS"
+    Bag = Pool().get('drop.bag')
+    bag = Bag.from_receipt_token(token)
+    if bag:
+        response = portal.render('drop_bag/receipt.html', bag=bag)
+    else:
+        response = portal.render(
+            'drop_bag/receipt.html', status=HTTPStatus.NOT_FOUND, bag=None)
+    # the token is the credential: never leak it to another site
+    response.headers['Referrer-Policy'] = 'no-referrer'
+    return response
+
+
+INTAKE = 'drop_bag/intake.html'
+
+
+def _point(portal, point_id):
+    "The web user's point, or None: record rules hide the others"
+    Point = Pool().get('drop.point')
+    points = Point.search([('id', '=', point_id)])
+    return points[0] if points else None
+
+
+@route('/point/<int:point_id>/intake', methods=['GET'])
+def intake_start(portal, point_id):
+    point = _point(portal, point_id)
+    if not point:
+        return portal.not_found()
+    return portal.render(INTAKE, point=point, step='phone')
+
+
+@route('/point/<int:point_id>/intake/code', methods=['POST'])
+def intake_code(portal, point_id):
+    "Send a one-time code to the customer's phone"
+    pool = Pool()
+    Bag = pool.get('drop.bag')
+    Verification = pool.get('sms.verification')
+    point = _point(portal, point_id)
+    if not point:
+        return portal.not_found()
+    phone = portal.request.form.get('phone', '')
+    try:
+        with without_check_access():
+            verification = Verification.issue(
+                phone, 'intake', Bag.code_sender(portal.web_user))
+    except CodeRateLimitError as error:
+        Transaction().rollback()
+        return portal.render(
+            INTAKE, status=HTTPStatus.TOO_MANY_REQUESTS, point=point,
+            step='phone', phone=phone, error=error.message)
+    except UserError as error:
+        Transaction().rollback()
+        return portal.render(
+            INTAKE, status=HTTPStatus.BAD_REQUEST, point=point,
+            step='phone', phone=phone, error=error.message)
+    return portal.render(
+        INTAKE, point=point, step='code', phone=verification.phone,
+        masked=mask(verification.phone))
+
+
+@route('/point/<int:point_id>/intake/verify', methods=['POST'])
+def intake_verify(portal, point_id):
+    "Check the code the customer reads out"
+    Verification = Pool().get('sms.verification')
+    point = _point(portal, point_id)
+    if not point:
+        return portal.not_found()
+    form = portal.request.form
+    phone = form.get('phone', '')
+    with without_check_access():
+        result = Verification.check(phone, 'intake', form.get('code', ''))
+    if result.status != 'ok':
+        return portal.render(
+            INTAKE, status=HTTPStatus.BAD_REQUEST, point=point, step='code',
+            phone=phone, masked=mask(phone), error=portal.gettext(
+                f'drop_bag.msg_code_{result.status}',
+                left=result.attempts_left))
+    return portal.render(
+        INTAKE, point=point, step='bag', phone=phone, masked=mask(phone),
+        verification=result.verification.id, request_id=uuid.uuid4().hex,
+        item_count=1)
+
+
+@route('/point/<int:point_id>/intake/accept', methods=['POST'])
+def intake_accept(portal, point_id):
+    "Accept the sealed bag; a repeated submit returns the same bag"
+    pool = Pool()
+    Bag = pool.get('drop.bag')
+    Verification = pool.get('sms.verification')
+    point = _point(portal, point_id)
+    if not point:
+        return portal.not_found()
+    form = portal.request.form
+    phone = form.get('phone', '')
+    values = dict(
+        point=point, step='bag', phone=phone, masked=mask(phone),
+        verification=form.get('verification'), seal=form.get('seal', ''),
+        item_count=form.get('item_count', ''), comment=form.get('comment', ''),
+        request_id=form.get('request_id', ''))
+    try:
+        count = int(values['item_count'])
+    except ValueError:
+        count = None
+    try:
+        with without_check_access():
+            verification = Verification(int(values['verification'] or -1))
+            bag, _ = Bag.intake(
+                point, portal.web_user, phone, verification, values['seal'],
+                count, comment=values['comment'],
+                request_id=values['request_id'] or None)
+            done = dict(seal=bag.seal, count=bag.item_count)
+    except UserError as error:
+        # nothing of a refused intake is kept, the code stays usable
+        Transaction().rollback()
+        return portal.render(
+            INTAKE, status=HTTPStatus.BAD_REQUEST, error=error.message,
+            **values)
+    return portal.render(
+        INTAKE, point=point, step='done', masked=mask(phone), **done)
