@@ -160,7 +160,6 @@ class Bag(Workflow, ModelSQL, ModelView):
         if not re.match(pattern, seal):
             raise SealError(gettext('drop_bag.msg_seal_invalid', seal=seal))
 
-
     @classmethod
     def create(cls, vlist):
         cls._check_seals_free(vlist)

@@ -1,17 +1,16 @@
 # This file is part of the Drop Points project.  The COPYRIGHT file at the
 # top level of this repository contains the full copyright notices and
 # license terms.
+from trytond import backend
 from trytond.exceptions import UserError
-from trytond.model.exceptions import SQLConstraintError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.drop_point.tests.test_module import create_point
+from trytond.modules.sms.tests.tools import (
+    restore_sms_options, set_sms_options)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
-
-from trytond.modules.sms.tests.tools import (
-    restore_sms_options, set_sms_options)
 
 from ..bag import normalize_seal
 from ..exceptions import BagError, SealError
@@ -172,13 +171,13 @@ class DropBagTestCase(CompanyTestMixin, ModuleTestCase):
             bag, _ = self.intake(point, clerk)
             table = Bag.__table__()
             cursor = Transaction().connection.cursor()
-            with self.assertRaises(Exception):
+            with self.assertRaises(backend.DatabaseIntegrityError):
                 cursor.execute(*table.insert(
                         [table.company, table.seal, table.drop_point,
                             table.customer, table.phone, table.item_count,
                             table.state],
-                        [[company.id, bag.seal, point.id, bag.customer.id,
-                                PHONE, 1, 'accepted']]))
+                        [[company.id, bag.seal, point.id,
+                            bag.customer.id, PHONE, 1, 'accepted']]))
 
     @with_transaction()
     def test_receipt_token(self):
@@ -194,4 +193,4 @@ class DropBagTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertIsNone(Bag.from_receipt_token(token))
 
 
-del ModuleTestCase, SQLConstraintError
+del ModuleTestCase

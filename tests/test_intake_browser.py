@@ -1,0 +1,96 @@
+# This file is part of the Drop Points project.  The COPYRIGHT file at the
+# top level of this repository contains the full copyright notices and
+# license terms.
+"""A clerk accepts a bag on a phone-size screen."""
+import json
+import re
+import unittest
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+
+from trytond.modules.drop_point import demo
+
+from .browser import chromium, screenshot, wait
+from .server import server
+
+CLERK = demo.POINTS[1][-1]
+
+
+class IntakeBrowserTestCase(unittest.TestCase):
+
+    def setUp(self):
+        self.server = server()
+        self.driver = chromium()
+        self.addCleanup(self.driver.quit)
+
+    def find(self, css):
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def submit(self, button):
+        page = self.find('html')
+        self.find(button).click()
+        wait(self.driver, EC.staleness_of(page))
+
+    def last_code(self, phone):
+        outbox = self.server.directory / 'sms-outbox.jsonl'
+        for line in reversed(outbox.read_text().splitlines()):
+            message = json.loads(line)
+            if message['phone'] == phone and 'code' in message['text']:
+                return re.search(r'\d{6}', message['text']).group()
+
+    def accept(self, phone, e164, seal, shots=False):
+        "Sign in as the clerk and accept a bag of 4 items"
+        driver = self.driver
+        driver.get(f'{self.server.portal}/login')
+        self.submit('#lang-en')
+        self.find('#email').send_keys(CLERK)
+        self.find('#password').send_keys(demo.PASSWORD)
+        self.submit('#submit')
+        link = driver.find_element(
+            By.PARTIAL_LINK_TEXT, "Accept a bag at ATL-02")
+        page = self.find('html')
+        link.click()
+        wait(driver, EC.staleness_of(page))
+
+        self.find('#phone').send_keys(phone)
+        shots and screenshot(driver, 'intake_phone')
+        self.submit('#send-code')
+        self.assertIn(f"***-**-{e164[-2:]}", self.find('main').text)
+        self.find('#code').send_keys(self.last_code(e164))
+        self.submit('#verify')
+        self.assertIn("confirmed", self.find('#verified').text)
+
+        self.find('#seal').send_keys(seal)
+        count = self.find('#item_count')
+        count.clear()
+        count.send_keys('4')
+        self.find('#comment').send_keys("Two shirts, trousers, a tie")
+        shots and screenshot(driver, 'intake_bag')
+        self.submit('#accept')
+        shots and screenshot(driver, 'intake_done')
+
+    def test_clerk_accepts_a_bag(self):
+        "Phone, code, seal, count: the bag is accepted and confirmed"
+        self.accept('8 (912) 555-12-34', '+79125551234', 'zx-700 100', True)
+        self.assertEqual(self.find('#done-seal').text, 'ZX700100')
+        self.assertEqual(self.find('#done-count').text, '4')
+        (state, count, phone), = self.server.sql(
+            "SELECT state, item_count, phone FROM drop_bag "
+            "WHERE seal = 'ZX700100'")
+        self.assertEqual(
+            (state, count, phone), ('accepted', 4, '+79125551234'))
+
+    def test_receipt_link(self):
+        "The customer's link opens the preliminary receipt on a phone"
+        self.accept('+7 912 555 12 35', '+79125551235', 'ZX700200')
+        outbox = (self.server.directory / 'sms-outbox.jsonl').read_text()
+        text = [json.loads(line)['text'] for line in outbox.splitlines()
+            if 'ZX700200' in line][-1]
+        link = re.search(r'https?://\S+', text).group()
+        path = link.split('/', 3)[3]
+        self.driver.get(f'{self.server.url}/{path}')
+        screenshot(self.driver, 'receipt_preliminary')
+        receipt = self.find('#receipt').text
+        self.assertIn('ZX700200', receipt)
+        self.assertIn('4', self.find('#items').text)
