@@ -98,6 +98,8 @@ class DemoServer:
         """Start trytond's own server, or gunicorn with that many workers
         as in production"""
         self._create_database()
+        # the messages of this run only
+        (self.directory / 'sms-outbox.jsonl').unlink(missing_ok=True)
         self.logins = json.loads(
             (self.directory / 'logins.json').read_text())
         self.log = open(self.directory / 'server.log', 'w')

@@ -101,6 +101,17 @@ def intake_verify(portal, point_id):
         item_count=1)
 
 
+def _done(portal, request_id):
+    Bag = Pool().get('drop.bag')
+    with without_check_access():
+        bags = Bag.search([
+                ('clerk', '=', portal.web_user.id),
+                ('request_id', '=', request_id),
+                ]) if request_id else []
+        if bags:
+            return dict(seal=bags[0].seal, count=bags[0].item_count)
+
+
 @route('/point/<int:point_id>/intake/accept', methods=['POST'])
 def intake_accept(portal, point_id):
     "Accept the sealed bag; a repeated submit returns the same bag"
@@ -132,8 +143,11 @@ def intake_accept(portal, point_id):
     except UserError as error:
         # nothing of a refused intake is kept, the code stays usable
         Transaction().rollback()
-        return portal.render(
-            INTAKE, status=HTTPStatus.BAD_REQUEST, error=error.message,
-            **values)
+        # unless the same request won a race: answer with its bag
+        done = _done(portal, values['request_id'])
+        if not done:
+            return portal.render(
+                INTAKE, status=HTTPStatus.BAD_REQUEST, error=error.message,
+                **values)
     return portal.render(
         INTAKE, point=point, step='done', masked=mask(phone), **done)
