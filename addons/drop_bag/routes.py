@@ -6,7 +6,7 @@ import uuid
 
 from trytond.exceptions import UserError
 from trytond.modules.drop_point import portal as portal_
-from trytond.modules.drop_point.portal import route
+from trytond.modules.drop_point.portal import point_route, route
 from trytond.modules.sms.exceptions import CodeRateLimitError
 from trytond.modules.sms.phone import mask
 from trytond.pool import Pool
@@ -34,30 +34,17 @@ def receipt(portal, token):
 INTAKE = 'drop_bag/intake.html'
 
 
-def _point(portal, point_id):
-    "The web user's point, or None: record rules hide the others"
-    Point = Pool().get('drop.point')
-    points = Point.search([('id', '=', point_id)])
-    return points[0] if points else None
-
-
-@route('/point/<int:point_id>/intake', methods=['GET'])
-def intake_start(portal, point_id):
-    point = _point(portal, point_id)
-    if not point:
-        return portal.not_found()
+@point_route('/intake', methods=['GET'])
+def intake_start(portal, point):
     return portal.render(INTAKE, point=point, step='phone')
 
 
-@route('/point/<int:point_id>/intake/code', methods=['POST'])
-def intake_code(portal, point_id):
+@point_route('/intake/code', methods=['POST'])
+def intake_code(portal, point):
     "Send a one-time code to the customer's phone"
     pool = Pool()
     Bag = pool.get('drop.bag')
     Verification = pool.get('sms.verification')
-    point = _point(portal, point_id)
-    if not point:
-        return portal.not_found()
     phone = portal.request.form.get('phone', '')
     try:
         with without_check_access():
@@ -78,13 +65,10 @@ def intake_code(portal, point_id):
         masked=mask(verification.phone))
 
 
-@route('/point/<int:point_id>/intake/verify', methods=['POST'])
-def intake_verify(portal, point_id):
+@point_route('/intake/verify', methods=['POST'])
+def intake_verify(portal, point):
     "Check the code the customer reads out"
     Verification = Pool().get('sms.verification')
-    point = _point(portal, point_id)
-    if not point:
-        return portal.not_found()
     form = portal.request.form
     phone = form.get('phone', '')
     with without_check_access():
@@ -112,15 +96,12 @@ def _done(portal, request_id):
             return dict(seal=bags[0].seal, count=bags[0].item_count)
 
 
-@route('/point/<int:point_id>/intake/accept', methods=['POST'])
-def intake_accept(portal, point_id):
+@point_route('/intake/accept', methods=['POST'])
+def intake_accept(portal, point):
     "Accept the sealed bag; a repeated submit returns the same bag"
     pool = Pool()
     Bag = pool.get('drop.bag')
     Verification = pool.get('sms.verification')
-    point = _point(portal, point_id)
-    if not point:
-        return portal.not_found()
     form = portal.request.form
     phone = form.get('phone', '')
     values = dict(

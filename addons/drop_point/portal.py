@@ -257,11 +257,28 @@ def route(path, methods=('GET',), login_required=True, prefix='/portal'):
     return decorator
 
 
+def point_route(path, methods=('GET',)):
+    """A screen of one of the web user's points, at /point/<id><path>: the
+    handler gets the point; record rules make the others "not found" """
+    def decorator(func):
+        @route(f'/point/<int:point_id>{path}', methods=methods)
+        @wraps(func)
+        def wrapper(portal, point_id):
+            Point = Pool().get('drop.point')
+            points = Point.search([('id', '=', point_id)])
+            if not points:
+                return portal.not_found()
+            return func(portal, points[0])
+        return wrapper
+    return decorator
+
+
 def portal_error(portal, status, message_id):
     with portal.scope():
         return portal.error(status, message_id)
 
 
 __all__ = [
-    'Portal', 'PortalRequest', 'Screen', 'route', 'register_module',
+    'Portal', 'PortalRequest', 'Screen', 'route', 'point_route',
+    'register_module',
     'RateLimitException']
