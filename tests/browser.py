@@ -7,6 +7,7 @@ import pathlib
 import tempfile
 
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -45,3 +46,18 @@ def wait(driver, condition, timeout=20):
 def screenshot(driver, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(SCREENSHOTS / f'{name}.png'))
+
+
+def submitted(page):
+    """Wait condition: the page element is gone, a new page is loaded.
+
+    Chromium may answer "node does not belong to the document" rather than
+    "stale element" while the old page goes away: both mean it is gone."""
+    def condition(driver):
+        try:
+            page.is_enabled()
+        except WebDriverException:
+            return driver.execute_script(
+                "return document.readyState") == 'complete'
+        return False
+    return condition

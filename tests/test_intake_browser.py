@@ -7,11 +7,10 @@ import re
 import unittest
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 
 from trytond.modules.drop_point import demo
 
-from .browser import chromium, screenshot, wait
+from .browser import chromium, screenshot, submitted, wait
 from .server import server
 
 CLERK = demo.POINTS[1][-1]
@@ -30,7 +29,7 @@ class IntakeBrowserTestCase(unittest.TestCase):
     def submit(self, button):
         page = self.find('html')
         self.find(button).click()
-        wait(self.driver, EC.staleness_of(page))
+        wait(self.driver, submitted(page))
 
     def last_code(self, phone):
         outbox = self.server.directory / 'sms-outbox.jsonl'
@@ -51,7 +50,7 @@ class IntakeBrowserTestCase(unittest.TestCase):
             By.PARTIAL_LINK_TEXT, "Accept a bag at ATL-02")
         page = self.find('html')
         link.click()
-        wait(driver, EC.staleness_of(page))
+        wait(driver, submitted(page))
 
         self.find('#phone').send_keys(phone)
         shots and screenshot(driver, 'intake_phone')

@@ -14,7 +14,7 @@ from selenium.webdriver.support import expected_conditions as EC
 
 from trytond.modules.drop_point import demo
 
-from .browser import chromium, screenshot, wait
+from .browser import chromium, screenshot, submitted, wait
 from .server import server
 
 PVZ_CLERK = demo.POINTS[0][-1]
@@ -48,7 +48,7 @@ class PortalBrowserTestCase(unittest.TestCase):
         page = self.find('html')
         self.find(button).click()
         # the server slows down each wrong attempt against brute force
-        wait(self.driver, EC.staleness_of(page), timeout=40)
+        wait(self.driver, submitted(page), timeout=40)
 
     def open_login(self, language):
         self.driver.get(f'{self.server.portal}/login')
