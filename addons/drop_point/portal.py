@@ -94,17 +94,16 @@ class PortalRequest:
         self._cookies = {}
 
     @property
-    def base(self):
-        return '%s/%s/portal' % (
-            self.request.script_root, self.pool.database_name)
-
-    def url(self, path='/'):
-        return self.base + path
-
-    @property
     def root(self):
         "Where the database's pages start: the portal, customers' links"
         return '%s/%s' % (self.request.script_root, self.pool.database_name)
+
+    @property
+    def base(self):
+        return self.root + '/portal'
+
+    def url(self, path='/'):
+        return self.base + path
 
     def _language(self):
         lang = self.request.cookies.get(LANG_COOKIE)
