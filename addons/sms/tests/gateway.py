@@ -29,10 +29,14 @@ class FakeGateway:
                 time.sleep(delay)
                 if not isinstance(body, str):
                     body = json.dumps(body)
-                self.send_response(status)
-                self.send_header('Content-Type', 'application/json')
-                self.end_headers()
-                self.wfile.write(body.encode())
+                try:
+                    self.send_response(status)
+                    self.send_header('Content-Type', 'application/json')
+                    self.end_headers()
+                    self.wfile.write(body.encode())
+                except (BrokenPipeError, ConnectionResetError):
+                    # the client stopped waiting: the timeout under test
+                    pass
 
             def log_message(self, *args):
                 pass
