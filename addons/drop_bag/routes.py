@@ -50,16 +50,14 @@ def intake_code(portal, point):
         with without_check_access():
             verification = Verification.issue(
                 phone, 'intake', Bag.code_sender(portal.web_user))
-    except CodeRateLimitError as error:
-        Transaction().rollback()
-        return portal.render(
-            INTAKE, status=HTTPStatus.TOO_MANY_REQUESTS, point=point,
-            step='phone', phone=phone, error=error.message)
     except UserError as error:
         Transaction().rollback()
+        status = (HTTPStatus.TOO_MANY_REQUESTS
+            if isinstance(error, CodeRateLimitError)
+            else HTTPStatus.BAD_REQUEST)
         return portal.render(
-            INTAKE, status=HTTPStatus.BAD_REQUEST, point=point,
-            step='phone', phone=phone, error=error.message)
+            INTAKE, status=status, point=point, step='phone', phone=phone,
+            error=error.message)
     return portal.render(
         INTAKE, point=point, step='code', phone=verification.phone,
         masked=mask(verification.phone))

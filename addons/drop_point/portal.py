@@ -16,7 +16,6 @@ from functools import wraps
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug.utils import redirect as _redirect
 
-from trytond.exceptions import RateLimitException
 from trytond.i18n import gettext
 from trytond.model import Model
 from trytond.pool import Pool
@@ -56,6 +55,11 @@ def register_module(name, directory):
     _template_dirs[name] = os.path.join(directory, 'templates')
     _static_dirs[name] = os.path.join(directory, 'static')
     _environment = None
+
+
+def static_directory(module):
+    "The static/ folder of a module registered with the portal, or None"
+    return _static_dirs.get(module)
 
 
 def environment():
@@ -279,5 +283,4 @@ def portal_error(portal, status, message_id):
 
 __all__ = [
     'Portal', 'PortalRequest', 'Screen', 'route', 'point_route',
-    'register_module',
-    'RateLimitException']
+    'register_module', 'static_directory']

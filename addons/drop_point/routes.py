@@ -5,12 +5,13 @@ import os
 
 from werkzeug.utils import redirect, send_from_directory
 
+from trytond.exceptions import RateLimitException
 from trytond.pool import Pool
 from trytond.protocols.wrappers import HTTPStatus, abort
 from trytond.wsgi import app
 
 from . import portal as portal_
-from .portal import RateLimitException, route
+from .portal import route
 
 portal_.register_module('drop_point', os.path.dirname(__file__))
 
@@ -19,7 +20,7 @@ LOGIN_TEMPLATE = 'drop_point/login.html'
 
 @app.route('/<database_name>/portal/static/<module>/<path:filename>')
 def static(request, database_name, module, filename):
-    directory = portal_._static_dirs.get(module)
+    directory = portal_.static_directory(module)
     if not directory:
         abort(HTTPStatus.NOT_FOUND)
     return send_from_directory(
