@@ -13,6 +13,7 @@ from trytond.config import config
 from trytond.i18n import gettext
 from trytond.model import (
     Exclude, Index, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.modules.sms.exceptions import PhoneError
 from trytond.modules.sms.phone import display, normalize
 from trytond.pool import Pool
 from trytond.pyson import Eval
@@ -38,6 +39,16 @@ MAX_ITEMS = 99
 def normalize_seal(seal):
     "Seals are read without spaces and dashes, in upper case"
     return re.sub(r'[\s\-]', '', seal or '').upper()
+
+
+def parse_phone(text):
+    "The E.164 form of a text that is a phone number, else None"
+    if not text or sum(c.isdigit() for c in text) < 7:
+        return None
+    try:
+        return normalize(text)
+    except PhoneError:
+        return None
 
 
 def token_hash(token):
@@ -86,6 +97,22 @@ class Bag(Workflow, ModelSQL, ModelView):
             'invisible': Eval('state') != 'cancelled',
             'required': Eval('state') == 'cancelled',
             })
+    received_at = fields.Timestamp("Received At", readonly=True)
+    received_by = fields.Many2One(
+        'res.user', "Received By", readonly=True,
+        help="Who checked the bag at the factory.")
+    seal_intact = fields.Boolean(
+        "Seal Intact", readonly=True,
+        states={'invisible': ~Eval('received_at')})
+    counted_items = fields.Integer(
+        "Counted Items", readonly=True,
+        states={'invisible': ~Eval('received_at')},
+        help="The items counted at the factory.")
+    discrepancies = fields.One2Many(
+        'drop.bag.discrepancy', 'bag', "Discrepancies", readonly=True)
+    needs_attention = fields.Function(
+        fields.Boolean("Needs Attention"),
+        'get_needs_attention', searcher='search_needs_attention')
     state = fields.Selection(
         STATES, "State", required=True, readonly=True, sort=False)
     state_string = state.translated('state')
@@ -114,6 +141,7 @@ class Bag(Workflow, ModelSQL, ModelView):
             ('draft', 'cancelled'),
             ('accepted', 'cancelled'),
             ('accepted', 'received'),
+            ('in_transit', 'received'),
             }
         cls._buttons.update({
                 'cancel': {
@@ -129,6 +157,29 @@ class Bag(Workflow, ModelSQL, ModelView):
     @classmethod
     def default_company(cls):
         return Transaction().context.get('company')
+
+    def get_needs_attention(self, name):
+        return any(d.state == 'open' for d in self.discrepancies)
+
+    @classmethod
+    def search_needs_attention(cls, name, clause):
+        _, operator, value = clause
+        where = 'where' if (operator == '=') == bool(value) else 'not where'
+        return [('discrepancies', where, [('state', '=', 'open')])]
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        "Find bags by their seal or by the customer's phone"
+        _, operator, value, *_ = clause
+        domain = ['OR', ('seal', operator, value)]
+        if isinstance(value, str):
+            seal = normalize_seal(value.strip('%'))
+            if seal:
+                domain.append(('seal', 'ilike', f'%{seal}%'))
+            phone = parse_phone(value.strip('%'))
+            if phone:
+                domain.append(('phone', '=', phone))
+        return domain
 
     @fields.depends('seal')
     def on_change_seal(self):
@@ -279,9 +330,9 @@ class Bag(Workflow, ModelSQL, ModelView):
     def notify_accepted(self, token):
         "Queue the customer's message: bag accepted, with the receipt link"
         Message = Pool().get('sms.message')
-        language = self.customer.lang.code if self.customer.lang else None
         Message.prepare(
-            self.phone, 'drop_bag.msg_sms_accepted', language=language,
+            self.phone, 'drop_bag.msg_sms_accepted',
+            language=self.customer_language,
             origin=self, secrets={'url': self.receipt_url(token)},
             point=self.drop_point.name, seal=self.seal,
             count=self.item_count).save()
@@ -298,7 +349,6 @@ class Bag(Workflow, ModelSQL, ModelView):
         "The bag of a customer's link: the token is its only credential"
         bags = cls.search([
                 ('receipt_token_hash', '=', token_hash(token or '')),
-                ('state', '!=', 'cancelled'),
                 ], limit=1) if token else []
         return bags[0] if bags else None
 
@@ -318,4 +368,86 @@ class Bag(Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('cancelled')
     def cancel(cls, bags):
+        "Cancel the bags; the customers of accepted bags are told why"
+        pool = Pool()
+        Message = pool.get('sms.message')
+        messages = []
+        for bag in bags:
+            if bag.state == 'accepted':
+                messages.append(Message.prepare(
+                        bag.phone, 'drop_bag.msg_sms_cancelled',
+                        language=bag.customer_language, origin=bag,
+                        seal=bag.seal, point=bag.drop_point.name,
+                        reason=(bag.cancel_reason or '').strip()))
+        Message.save(messages)
+
+    @property
+    def customer_language(self):
+        return self.customer.lang.code if self.customer.lang else None
+
+    @classmethod
+    def check_reception(cls, seal):
+        "Return the bag of the seal that the factory waits for"
+        company = Transaction().context.get('company')
+        seal = normalize_seal(seal)
+        if not seal:
+            raise SealError(gettext('drop_bag.msg_seal_missing'))
+        bag = cls.seal_owner(company, seal)
+        if not bag:
+            raise BagError(gettext(
+                    'drop_bag.msg_reception_unknown', seal=seal))
+        if bag.state not in {'accepted', 'in_transit'}:
+            raise BagError(gettext(
+                    'drop_bag.msg_reception_state', seal=seal,
+                    state=bag.state_string))
+        return bag
+
+    @classmethod
+    def receive_checked(cls, bag, seal_intact, counted_items, note=None):
+        """Record the factory's check of the bag and receive it.
+
+        A broken seal or another count opens a discrepancy: the bag needs
+        attention, and the partner and the customer are told.
+        Return the discrepancy or None."""
+        pool = Pool()
+        Discrepancy = pool.get('drop.bag.discrepancy')
+        if (not isinstance(counted_items, int)
+                or not 0 <= counted_items <= MAX_ITEMS * 10):
+            raise BagError(gettext(
+                    'drop_bag.msg_counted_items_invalid',
+                    maximum=MAX_ITEMS * 10))
+        # a second click of the same check waits here, then sees the state
+        cls.lock([bag])
+        bag = cls(bag.id)
+        if bag.state not in {'accepted', 'in_transit'}:
+            raise BagError(gettext(
+                    'drop_bag.msg_reception_state', seal=bag.seal,
+                    state=bag.state_string))
+        bag.received_at = dt.datetime.now()
+        bag.received_by = Transaction().user
+        bag.seal_intact = bool(seal_intact)
+        bag.counted_items = counted_items
+        bag.save()
+        cls.receive([bag])
+        discrepancy = None
+        if not seal_intact or counted_items != bag.item_count:
+            discrepancy = Discrepancy(
+                bag=bag, seal_intact=bool(seal_intact),
+                expected_items=bag.item_count, counted_items=counted_items,
+                note=note or None)
+            discrepancy.save()
+            bag.notify_discrepancy()
+        return discrepancy
+
+    @classmethod
+    @Workflow.transition('received')
+    def receive(cls, bags):
         pass
+
+    def notify_discrepancy(self):
+        "Tell the customer, in neutral words, that the factory found a gap"
+        Message = Pool().get('sms.message')
+        Message.prepare(
+            self.phone, 'drop_bag.msg_sms_discrepancy',
+            language=self.customer_language, origin=self, seal=self.seal,
+            point=self.drop_point.name).save()

@@ -18,4 +18,9 @@ class Portal(metaclass=PoolMeta):
                         point=line.point.code),
                     f'/point/{line.point.id}/intake',
                     gettext('drop_bag.msg_screen_intake_help')))
+            screens.append(Screen(
+                    gettext('drop_bag.msg_screen_bags',
+                        point=line.point.code),
+                    f'/point/{line.point.id}/bags',
+                    gettext('drop_bag.msg_screen_bags_help')))
         return screens

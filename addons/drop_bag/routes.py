@@ -1,9 +1,11 @@
 # This file is part of the Drop Points project.  The COPYRIGHT file at the
 # top level of this repository contains the full copyright notices and
 # license terms.
+import datetime as dt
 import os
 import uuid
 
+from trytond.config import config
 from trytond.exceptions import UserError
 from trytond.modules.drop_point import portal as portal_
 from trytond.modules.drop_point.portal import point_route, route
@@ -130,3 +132,18 @@ def intake_accept(portal, point):
                 **values)
     return portal.render(
         INTAKE, point=point, step='done', masked=mask(phone), **done)
+
+
+@point_route('/bags', methods=['GET'])
+def bags(portal, point):
+    "The point's bags of the last days: no customer, a masked phone"
+    Bag = Pool().get('drop.bag')
+    days = config.getint('drop_bag', 'partner_days', default=7)
+    since = dt.datetime.now() - dt.timedelta(days=days)
+    records = Bag.search([
+            ('drop_point', '=', point.id),
+            ('accepted_at', '>=', since),
+            ])
+    return portal.render(
+        'drop_bag/bags.html', point=point, days=days, bags=records,
+        mask=mask)

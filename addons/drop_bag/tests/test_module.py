@@ -192,5 +192,132 @@ class DropBagTestCase(CompanyTestMixin, ModuleTestCase):
         Bag.revoke_receipt_tokens([bag])
         self.assertIsNone(Bag.from_receipt_token(token))
 
+    @with_transaction()
+    def test_reception_intact(self):
+        "The factory finds the bag by a scanned seal and receives it"
+        pool = Pool()
+        Bag = pool.get('drop.bag')
+        Message = pool.get('sms.message')
+        company, point, clerk = self.setup_point()
+        with set_company(company):
+            bag, _ = self.intake(point, clerk)
+            found = Bag.check_reception(' ab-123456 ')
+            self.assertEqual(found, bag)
+            discrepancy = Bag.receive_checked(found, True, 3)
+        self.assertIsNone(discrepancy)
+        self.assertEqual(bag.state, 'received')
+        self.assertEqual((bag.seal_intact, bag.counted_items), (True, 3))
+        self.assertTrue(bag.received_at)
+        self.assertFalse(bag.needs_attention)
+        self.assertEqual(
+            len(Message.search([('origin', '=', str(bag))])), 1)
+        with set_company(company), self.assertRaisesRegex(
+                BagError, 'is not waiting for reception'):
+            Bag.check_reception('AB123456')
+
+    @with_transaction()
+    def test_reception_discrepancy(self):
+        "A count mismatch or a broken seal needs attention; both are told"
+        pool = Pool()
+        Bag = pool.get('drop.bag')
+        Message = pool.get('sms.message')
+        company, point, clerk = self.setup_point()
+        with set_company(company):
+            bag, _ = self.intake(point, clerk, count=3)
+            other, _ = self.intake(
+                point, clerk, seal='CD654321', verification=verified())
+            discrepancy = Bag.receive_checked(
+                bag, False, 2, note="Tape cut")
+            Bag.receive_checked(other, True, 3)
+            self.assertEqual(
+                Bag.search([('needs_attention', '=', True)]), [bag])
+            self.assertEqual(
+                Bag.search([('needs_attention', '=', False)]), [other])
+        self.assertEqual(bag.state, 'received')
+        self.assertEqual(
+            discrepancy.description,
+            "the seal was not intact on arrival; "
+            "2 items counted at the factory, 3 declared at the intake")
+        self.assertTrue(bag.needs_attention)
+        told = Message.search(
+            [('origin', '=', str(bag))], order=[('id', 'ASC')])
+        self.assertEqual(len(told), 2)
+        self.assertIn('our manager will contact you', told[-1].text)
+        self.assertNotIn('2 items', told[-1].text)
+
+        discrepancy.resolution = "Customer confirms 2 items"
+        discrepancy.save()
+        discrepancy.__class__.resolve([discrepancy])
+        self.assertFalse(Bag(bag.id).needs_attention)
+
+    @with_transaction()
+    def test_reception_bad_input(self):
+        "An unknown seal or a bad count is refused and changes nothing"
+        Bag = Pool().get('drop.bag')
+        company, point, clerk = self.setup_point()
+        with set_company(company):
+            bag, _ = self.intake(point, clerk)
+            with self.assertRaisesRegex(BagError, 'No bag waits'):
+                Bag.check_reception('ZZ000000')
+            with self.assertRaises(SealError):
+                Bag.check_reception('  ')
+            for count in [-1, None, 1000]:
+                with self.assertRaisesRegex(BagError, 'counted items'):
+                    Bag.receive_checked(bag, True, count)
+        self.assertEqual(bag.state, 'accepted')
+        self.assertIsNone(bag.received_at)
+
+    @with_transaction()
+    def test_cancel_tells_customer(self):
+        "Cancelling an accepted bag sends the reason to the customer"
+        pool = Pool()
+        Bag = pool.get('drop.bag')
+        Message = pool.get('sms.message')
+        company, point, clerk = self.setup_point()
+        with set_company(company):
+            bag, token = self.intake(point, clerk)
+            bag.cancel_reason = "The seal was damaged at the point"
+            bag.save()
+            Bag.cancel([bag])
+        told = Message.search(
+            [('origin', '=', str(bag))], order=[('id', 'ASC')])
+        self.assertEqual(len(told), 2)
+        self.assertIn('is cancelled: The seal was damaged', told[-1].text)
+        self.assertEqual(Bag.from_receipt_token(token).state, 'cancelled')
+
+    @with_transaction()
+    def test_pickup_board(self):
+        "The board counts each point's accepted bags and the oldest one"
+        pool = Pool()
+        Bag = pool.get('drop.bag')
+        PickUp = pool.get('drop.bag.pickup')
+        company, point, clerk = self.setup_point()
+        with set_company(company):
+            first, _ = self.intake(point, clerk, count=2)
+            self.intake(
+                point, clerk, seal='CD654321', count=5,
+                verification=verified())
+            received, _ = self.intake(
+                point, clerk, seal='EF111111', verification=verified())
+            Bag.receive_checked(received, True, 3)
+            line, = PickUp.search([])
+        self.assertEqual(line.drop_point, point)
+        self.assertEqual((line.bags, line.items), (2, 7))
+        self.assertEqual(line.waiting_since, first.accepted_at)
+
+    @with_transaction()
+    def test_search_by_seal_or_phone(self):
+        "The back office finds a bag by a part of its seal or any phone form"
+        Bag = Pool().get('drop.bag')
+        company, point, clerk = self.setup_point()
+        with set_company(company):
+            bag, _ = self.intake(point, clerk)
+            for text in ['ab-1234', '8 (912) 345-67-89', '+79123456789']:
+                self.assertEqual(
+                    Bag.search([('rec_name', 'ilike', f'%{text}%')]), [bag],
+                    msg=text)
+            self.assertEqual(
+                Bag.search([('rec_name', 'ilike', '%89161112233%')]), [])
+
 
 del ModuleTestCase
