@@ -9,8 +9,8 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 
 class ReceiveStart(ModelView):
-    "Bag Reception"
     __name__ = 'drop.bag.receive.start'
+    __string__ = "Bag Reception"
 
     seal = fields.Char(
         "Seal", required=True,
@@ -19,8 +19,8 @@ class ReceiveStart(ModelView):
 
 
 class ReceiveCheck(ModelView):
-    "Bag Reception Check"
     __name__ = 'drop.bag.receive.check'
+    __string__ = "Bag Reception Check"
 
     bag = fields.Many2One('drop.bag', "Bag", readonly=True)
     drop_point = fields.Many2One('drop.point', "Drop Point", readonly=True)
@@ -42,7 +42,7 @@ class ReceiveCheck(ModelView):
 
 
 class Receive(Wizard):
-    "Receive Bags at the Factory"
+    "Receive bags at the factory, one seal after the other"
     __name__ = 'drop.bag.receive'
 
     start = StateView(
