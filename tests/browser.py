@@ -16,7 +16,7 @@ SCREENSHOTS = ROOT / 'var' / 'screenshots'
 PHONE = (390, 844)
 
 
-def chromium(size=PHONE, language='en-US'):
+def chromium(size=PHONE, language='en-US', arguments=()):
     # never let Selenium look for a driver on the network
     os.environ.setdefault('SE_OFFLINE', 'true')
     options = webdriver.ChromeOptions()
@@ -27,7 +27,8 @@ def chromium(size=PHONE, language='en-US'):
             '--disable-background-networking', '--disable-component-update',
             '--disable-sync', '--disable-dev-shm-usage',
             f'--window-size={size[0]},{size[1]}', f'--lang={language}',
-            f'--user-data-dir={tempfile.mkdtemp(prefix="chromium-")}']:
+            f'--user-data-dir={tempfile.mkdtemp(prefix="chromium-")}',
+            *arguments]:
         options.add_argument(argument)
     options.add_experimental_option(
         'prefs', {'intl.accept_languages': language})
