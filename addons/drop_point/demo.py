@@ -64,6 +64,7 @@ def _company(config):
     company_config.execute('company')
     company_config.form.party = party
     company_config.form.currency = rub
+    company_config.form.timezone = 'Asia/Yekaterinburg'
     company_config.execute('add')
     config._context = User.get_preferences(True, {})
     company, = Company.find()
