@@ -77,7 +77,7 @@ class Bag(Workflow, ModelSQL, ModelView):
         help="The customer's phone, confirmed by a one-time code.")
     verification = fields.Many2One(
         'sms.verification', "Phone Verification", readonly=True)
-    phone_verified_at = fields.Timestamp("Phone Verified At", readonly=True)
+    phone_verified_at = fields.DateTime("Phone Verified At", readonly=True)
     item_count = fields.Integer(
         "Items", required=True, states=_states,
         domain=[('item_count', '>=', 1), ('item_count', '<=', MAX_ITEMS)])
@@ -85,7 +85,7 @@ class Bag(Workflow, ModelSQL, ModelView):
     clerk = fields.Many2One(
         'web.user', "Clerk", readonly=True,
         help="The portal user who accepted the bag.")
-    accepted_at = fields.Timestamp("Accepted At", readonly=True)
+    accepted_at = fields.DateTime("Accepted At", readonly=True)
     request_id = fields.Char(
         "Request ID", readonly=True,
         help="The client's id of the intake request: a retried request "
@@ -97,7 +97,7 @@ class Bag(Workflow, ModelSQL, ModelView):
             'invisible': Eval('state') != 'cancelled',
             'required': Eval('state') == 'cancelled',
             })
-    received_at = fields.Timestamp("Received At", readonly=True)
+    received_at = fields.DateTime("Received At", readonly=True)
     received_by = fields.Many2One(
         'res.user', "Received By", readonly=True,
         help="Who checked the bag at the factory.")

@@ -16,10 +16,10 @@ class PickUp(ModelSQL, ModelView):
     drop_point = fields.Many2One('drop.point', "Drop Point", readonly=True)
     bags = fields.Integer("Bags", readonly=True)
     items = fields.Integer("Items", readonly=True)
-    waiting_since = fields.Timestamp(
+    waiting_since = fields.DateTime(
         "Waiting Since", readonly=True,
         help="When the oldest bag was accepted.")
-    last_accepted = fields.Timestamp("Last Accepted", readonly=True)
+    last_accepted = fields.DateTime("Last Accepted", readonly=True)
 
     @classmethod
     def __setup__(cls):
