@@ -57,7 +57,8 @@ def _free_port():
 
 class DemoServer:
 
-    def __init__(self):
+    def __init__(self, options=None):
+        "options: more configuration, {section: {option: value}}"
         uri = os.environ.get('TRYTOND_DATABASE_URI', '')
         if not uri.startswith('postgresql'):
             raise RuntimeError(
@@ -71,11 +72,11 @@ class DemoServer:
         self.directory = ROOT / 'var' / 'e2e'
         self.directory.mkdir(parents=True, exist_ok=True)
         self.config = self.directory / 'trytond.conf'
-        self._write_config()
+        self._write_config(options or {})
         self.process = None
         self.logins = None
 
-    def _write_config(self):
+    def _write_config(self, options):
         "trytond.conf with this server's database, paths and port"
         config = configparser.ConfigParser(interpolation=None)
         config.read(ROOT / 'trytond.conf')
@@ -87,6 +88,7 @@ class DemoServer:
                 'sms': {
                     'outbox_file': str(self.directory / 'sms-outbox.jsonl')},
                 })
+        config.read_dict(options)
         with open(self.config, 'w') as file:
             config.write(file)
 

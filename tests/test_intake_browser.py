@@ -61,9 +61,10 @@ class IntakeBrowserTestCase(unittest.TestCase):
         self.assertIn("confirmed", self.find('#verified').text)
 
         self.find('#seal').send_keys(seal)
-        count = self.find('#item_count')
-        count.clear()
-        count.send_keys('4')
+        # the big stepper: 1, then three taps on +
+        for _ in range(3):
+            self.find('#item-more').click()
+        self.assertEqual(self.find('#item_count').get_attribute('value'), '4')
         self.find('#comment').send_keys("Two shirts, trousers, a tie")
         shots and screenshot(driver, 'intake_bag')
         self.submit('#accept')
@@ -93,3 +94,24 @@ class IntakeBrowserTestCase(unittest.TestCase):
         receipt = self.find('#receipt').text
         self.assertIn('ZX700200', receipt)
         self.assertIn('4', self.find('#items').text)
+
+    def test_partner_bag_list(self):
+        "The clerk's list shows the point's bags, masked, none of others"
+        self.accept('+7 912 555 12 36', '+79125551236', 'ZX700300')
+        self.driver.get(f'{self.server.portal}/')
+        page = self.find('html')
+        self.driver.find_element(
+            By.PARTIAL_LINK_TEXT, "Bags of ATL-02").click()
+        wait(self.driver, submitted(page))
+        screenshot(self.driver, 'partner_bags')
+        bags = self.find('#bags').text
+        self.assertIn('ZX700300', bags)
+        self.assertIn('+7 912 ***-**-36', bags)
+        self.assertNotIn('555-12-36', bags)
+        # the demo's bags of the other points are not there
+        self.assertNotIn('PL100201', bags)
+        self.assertNotIn('PL300101', bags)
+        (pvz,), = self.server.sql(
+            "SELECT id FROM drop_point WHERE code = 'PVZ-01'")
+        self.driver.get(f'{self.server.portal}/point/{pvz}/bags')
+        self.assertNotIn('PL100201', self.find('main').text)

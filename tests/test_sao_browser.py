@@ -56,6 +56,7 @@ class SaoBrowserTestCase(unittest.TestCase):
                 ("Пункты приёма", [
                         "Пункты приёма", "Пакеты", "Сотрудники",
                         "Пользователи портала"]),
+                ("Пакеты", ["Табло забора", "Расхождения"]),
                 ("Настройки", ["Типы пунктов"]),
                 ("SMS-сообщения", ["Сообщения", "Одноразовые коды"]),
                 ]:
@@ -102,3 +103,58 @@ class SaoBrowserTestCase(unittest.TestCase):
         for code, name, *_ in demo.POINTS:
             self.assertIn(code, content)
             self.assertIn(name, content)
+
+    def dialog_text(self):
+        "The text of the dialogs on screen"
+        return '\n'.join(e.text for e in self.driver.find_elements(
+                By.CSS_SELECTOR, '.modal-dialog') if e.is_displayed())
+
+    def dialog_field(self, name):
+        return self.visible(
+            f".modal-dialog input[name='{name}'], "
+            f".modal-dialog textarea[name='{name}']")
+
+    def test_factory_reception_with_a_scanner(self):
+        "The factory scans seals: Enter finds the bag, Enter receives it"
+        driver = self.driver
+        self.sign_in()
+        self.menu_entry("Пункты приёма").click()
+        self.menu_entry("Пакеты").click()
+        self.menu_entry("Приёмка пакетов").click()
+        driver.switch_to.active_element.send_keys(Keys.ENTER)
+
+        # the scanner types the seal as printed and presses Enter
+        seal = self.dialog_field('seal')
+        seal.send_keys('pl-200101', Keys.ENTER)
+        wait(driver, lambda d: self.dialog_field('item_count')
+            .get_attribute('value') == '4')
+        self.assertIn("Ателье", self.dialog_field(
+                'drop_point').get_attribute('value'))
+        counted = self.dialog_field('counted_items')
+        counted.send_keys('4', Keys.ENTER)
+        wait(driver, lambda d: self.dialog_field('last').get_attribute(
+                'value') == "Пакет PL200101 принят: пломба цела, вещей: 4.")
+
+        # a bag with one item less: the note is required
+        self.dialog_field('seal').send_keys('PL100202', Keys.ENTER)
+        counted = self.dialog_field('counted_items')
+        counted.send_keys('0', Keys.ENTER)
+        wait(driver, lambda d: d.find_elements(
+                By.CSS_SELECTOR, '.modal-dialog .alert-danger'))
+        self.dialog_field('note').send_keys("Пакет пустой")
+        screenshot(driver, 'sao_reception_check')
+        counted.send_keys(Keys.ENTER)
+        wait(driver, lambda d: self.dialog_field('last').get_attribute(
+                'value') == "Пакет PL100202 принят с расхождением: "
+            "на фабрике посчитано вещей: 0, при приёме записано: 1.")
+        screenshot(driver, 'sao_reception')
+
+        # an unknown seal is refused by name
+        self.dialog_field('seal').send_keys('ZZ000000', Keys.ENTER)
+        wait(driver, lambda d: 'Нет пакета, ждущего приёмки, с пломбой '
+            '«ZZ000000»' in self.dialog_text())
+        rows = self.server.sql(
+            "SELECT seal, state, counted_items FROM drop_bag "
+            "WHERE seal IN ('PL200101', 'PL100202') ORDER BY seal")
+        self.assertEqual(
+            rows, [('PL100202', 'received', 0), ('PL200101', 'received', 4)])
