@@ -80,7 +80,7 @@ class SaoBrowserTestCase(unittest.TestCase):
                     self.assertTrue(driver.find_elements(
                             By.CSS_SELECTOR, '#tabcontent .treeview, '
                             '#tabcontent .form'))
-        screenshot(driver, 'sao_sms_codes')
+                    screenshot(driver, f'sao_screen_{leaf}')
 
     def test_back_office_login_and_drop_points(self):
         "A dispatcher signs into the web client, in Russian, and lists the "
