@@ -56,6 +56,10 @@ class IntakeBrowserTestCase(unittest.TestCase):
         shots and screenshot(driver, 'intake_phone')
         self.submit('#send-code')
         self.assertIn(f"***-**-{e164[-2:]}", self.find('main').text)
+        # a new code only after the delay, counted down on the button
+        resend = self.find('#resend')
+        self.assertFalse(resend.is_enabled())
+        self.assertRegex(resend.text, r'\(\d+\)$')
         self.find('#code').send_keys(self.last_code(e164))
         self.submit('#verify')
         self.assertIn("confirmed", self.find('#verified').text)

@@ -62,7 +62,8 @@ def intake_code(portal, point):
             error=error.message)
     return portal.render(
         INTAKE, point=point, step='code', phone=verification.phone,
-        masked=mask(verification.phone))
+        masked=mask(verification.phone),
+        resend_wait=int(Verification.resend_delay().total_seconds()))
 
 
 @point_route('/intake/verify', methods=['POST'])

@@ -4,6 +4,7 @@
 import datetime as dt
 import hashlib
 import hmac
+import math
 import secrets
 from collections import namedtuple
 
@@ -106,6 +107,7 @@ class Verification(ModelSQL, ModelView):
         pool = Pool()
         Message = pool.get('sms.message')
         phone = normalize(phone)
+        cls.check_resend(phone, purpose)
         cls.check_rate(phone, sender)
         cls.write(cls.search([
                     ('phone', '=', phone), ('purpose', '=', purpose),
@@ -124,6 +126,28 @@ class Verification(ModelSQL, ModelView):
         verification.message = message
         verification.save()
         return verification
+
+    @staticmethod
+    def resend_delay():
+        return dt.timedelta(
+            seconds=config.getint('sms', 'resend_delay', default=60))
+
+    @classmethod
+    def check_resend(cls, phone, purpose):
+        "Refuse a new code while the last one is younger than the delay"
+        delay = cls.resend_delay()
+        if not delay:
+            return
+        now = cls._now()
+        last = cls.search([
+                ('phone', '=', phone), ('purpose', '=', purpose),
+                ('create_date', '>', now - delay),
+                ], order=[('create_date', 'DESC')], limit=1)
+        if last:
+            wait = delay - (now - last[0].create_date)
+            raise CodeRateLimitError(gettext(
+                    'sms.msg_code_resend_wait',
+                    seconds=max(1, math.ceil(wait.total_seconds()))))
 
     @classmethod
     def check_rate(cls, phone, sender):

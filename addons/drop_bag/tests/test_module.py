@@ -38,8 +38,8 @@ class DropBagTestCase(CompanyTestMixin, ModuleTestCase):
 
     def setUp(self):
         super().setUp()
-        # many intakes for one phone within the hour
-        set_sms_options(codes_per_phone=100)
+        # many intakes for one phone within the hour, at once
+        set_sms_options(codes_per_phone=100, resend_delay=0)
         self.addCleanup(restore_sms_options)
 
     def setup_point(self):

@@ -14,6 +14,8 @@ from ..exceptions import CodeRateLimitError, PhoneError
 from ..phone import display, mask, normalize
 from ..verification import EXPIRED, LOCKED, OK, UNKNOWN, WRONG
 
+MINUTE = dt.timedelta(minutes=1, seconds=1)
+
 RUSSIAN_MOBILE = '+79123456789'
 
 
@@ -77,9 +79,17 @@ class SMSTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertEqual(display(RUSSIAN_MOBILE), '+7 912 345-67-89')
         self.assertEqual(mask(RUSSIAN_MOBILE), '+7 912 ***-**-89')
 
-    def issue(self, phone=RUSSIAN_MOBILE, purpose='intake', sender='ip:1'):
+    def issue(
+            self, phone=RUSSIAN_MOBILE, purpose='intake', sender='ip:1',
+            later=None):
+        "Ask for a code, now or that much later"
         Verification = Pool().get('sms.verification')
-        return Verification.issue(phone, purpose, sender)
+        if later is None:
+            return Verification.issue(phone, purpose, sender)
+        # the records of a test share the transaction's create_date
+        now = dt.datetime.now() + later
+        with patch.object(Verification, '_now', return_value=now):
+            return Verification.issue(phone, purpose, sender)
 
     def check(self, code, phone=RUSSIAN_MOBILE, purpose='intake'):
         Verification = Pool().get('sms.verification')
@@ -144,7 +154,7 @@ class SMSTestCase(CompanyTestMixin, ModuleTestCase):
     def test_code_reissue_replaces(self):
         "A new code for the same phone and purpose voids the previous one"
         first = self.issue()
-        second = self.issue()
+        second = self.issue(later=MINUTE)
         self.assertEqual(first.state, 'replaced')
         old, new = sent_code(first), sent_code(second)
         if old != new:
@@ -152,12 +162,26 @@ class SMSTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertEqual(self.check(new).status, OK)
 
     @with_transaction()
+    def test_code_resend_delay(self):
+        "A new code for the phone waits a minute after the last one"
+        self.issue()
+        with self.assertRaisesRegex(
+                CodeRateLimitError, r"Wait 60 s before asking"):
+            self.issue()
+        with self.assertRaisesRegex(CodeRateLimitError, r"Wait 1 s"):
+            self.issue(later=dt.timedelta(seconds=59, microseconds=500))
+        self.issue(phone='+79990000003')
+        self.issue(purpose='signature')
+        second = self.issue(later=MINUTE)
+        self.assertEqual(second.state, 'pending')
+
+    @with_transaction()
     def test_code_rate_limits(self):
         "At most 5 codes a phone and 30 a sender within an hour"
-        for _ in range(5):
-            self.issue()
+        for i in range(5):
+            self.issue(later=MINUTE * i)
         with self.assertRaisesRegex(CodeRateLimitError, "this phone"):
-            self.issue()
+            self.issue(later=MINUTE * 5)
         for i in range(30):
             self.issue(phone=f'+7912000{i:04d}', sender='web.user,7')
         with self.assertRaisesRegex(CodeRateLimitError, "from here"):
