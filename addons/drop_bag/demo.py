@@ -5,7 +5,7 @@
 discrepancy and one cancelled.  Loaded by bin/load-demo."""
 import datetime as dt
 
-from proteus import Model
+from trytond.modules.drop_point import demo
 
 # point code, seal, phone, items, hours ago, what happened next
 BAGS = [
@@ -21,18 +21,8 @@ BAGS = [
 
 def setup(config):
     "Load the demo bags, in the database of the proteus config"
-    from trytond.pool import Pool
-    from trytond.transaction import Transaction
-
-    User = Model.get('res.user')
-    Company = Model.get('company.company')
-    admin, = User.find([('login', '=', 'admin')])
-    company, = Company.find([])
-    with Transaction().start(
-            config.database_name, admin.id,
-            context={'company': company.id, 'language': 'ru'}) as transaction:
-        _bags(Pool())
-        transaction.commit()
+    with demo.transaction(config) as pool:
+        _bags(pool)
     return {}
 
 

@@ -4,6 +4,7 @@
 """Demo data: a dry cleaner with its factory, three partner drop points, their
 staff, a courier and a back-office manager.  Loaded by bin/load-demo."""
 import datetime
+from contextlib import contextmanager
 from decimal import Decimal
 
 from proteus import Model, Wizard
@@ -39,6 +40,25 @@ def setup(config):
         'portal': [(p[-1], PASSWORD) for p in POINTS] + [
             (PARTNER_MANAGER, PASSWORD), (COURIER, PASSWORD)],
         }
+
+
+@contextmanager
+def transaction(config):
+    """A transaction on the database of the proteus config, as admin in the
+    company, committed at the end: for the demo data that only the models'
+    methods can make (not through RPC)"""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+
+    User = Model.get('res.user')
+    Company = Model.get('company.company')
+    admin, = User.find([('login', '=', 'admin')])
+    company, = Company.find([])
+    with Transaction().start(
+            config.database_name, admin.id,
+            context={'company': company.id, 'language': 'ru'}) as current:
+        yield Pool()
+        current.commit()
 
 
 def _company(config):

@@ -1,0 +1,326 @@
+# This file is part of the Drop Points project.  The COPYRIGHT file at the
+# top level of this repository contains the full copyright notices and
+# license terms.
+import datetime as dt
+
+from sql import Literal
+from sql.operators import Equal
+
+from trytond.i18n import gettext
+from trytond.model import Exclude, Index, ModelSQL, ModelView, Workflow, fields
+from trytond.model.exceptions import AccessError
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.transaction import Transaction, without_check_access
+
+from .exceptions import HandoverError
+
+DIRECTIONS = [
+    ('to_factory', "To the Factory"),
+    ('to_point', "Back to the Point"),
+    ]
+
+
+class Handover(Workflow, ModelSQL, ModelView):
+    "The act by which bags change hands (акт приёма-передачи)"
+    __name__ = 'drop.handover'
+    __string__ = "Handover Act"
+    _rec_name = 'number'
+
+    _states = {'readonly': Eval('state') != 'draft'}
+
+    company = fields.Many2One(
+        'company.company', "Company", required=True, states=_states)
+    number = fields.Char("Number", readonly=True)
+    date = fields.Date("Date", required=True, states=_states)
+    direction = fields.Selection(
+        DIRECTIONS, "Direction", required=True, states=_states, sort=False)
+    from_location = fields.Many2One(
+        'stock.location', "From", required=True, states=_states,
+        domain=[('type', '=', 'storage')],
+        help="Who gives the bags: a drop point, a courier or the factory.")
+    to_location = fields.Many2One(
+        'stock.location', "To", required=True, states=_states,
+        domain=[
+            ('type', '=', 'storage'),
+            ('id', '!=', Eval('from_location', -1)),
+            ],
+        help="Who takes the bags.")
+    drop_point = fields.Many2One(
+        'drop.point', "Drop Point", states=_states,
+        help="The point on one side of the act, if any.")
+    courier = fields.Many2One(
+        'web.user', "Courier", states=_states,
+        domain=[('courier', '=', True)],
+        help="The courier on one side of the act, if any.")
+    lines = fields.One2Many(
+        'drop.handover.line', 'handover', "Bags", states=_states)
+    bag_count = fields.Function(fields.Integer("Bags"), 'get_totals')
+    item_count = fields.Function(fields.Integer("Items"), 'get_totals')
+    sent_at = fields.DateTime("Handed Over At", readonly=True)
+    sent_by = fields.Char(
+        "Handed Over By", readonly=True,
+        help="Who confirmed giving the bags, and from where.")
+    done_at = fields.DateTime("Taken Over At", readonly=True)
+    done_by = fields.Char(
+        "Taken Over By", readonly=True,
+        help="Who confirmed taking the bags, and from where.")
+    state = fields.Selection([
+            ('draft', "Draft"),
+            ('sent', "Handed Over"),
+            ('done', "Done"),
+            ('cancelled', "Cancelled"),
+            ], "State", required=True, readonly=True, sort=False)
+    state_string = state.translated('state')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.state, Index.Equality()),
+                    where=t.state.in_(['draft', 'sent'])),
+                Index(t, (t.courier, Index.Range())),
+                Index(t, (t.drop_point, Index.Range())),
+                })
+        cls._order = [('date', 'DESC'), ('id', 'DESC')]
+        cls._transitions |= {
+            ('draft', 'sent'),
+            ('sent', 'done'),
+            ('draft', 'cancelled'),
+            }
+        cls._buttons.update({
+                'send': {
+                    'invisible': Eval('state') != 'draft',
+                    'depends': ['state'],
+                    },
+                'confirm': {
+                    'invisible': Eval('state') != 'sent',
+                    'depends': ['state'],
+                    },
+                'cancel': {
+                    'invisible': Eval('state') != 'draft',
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_date(cls):
+        return Pool().get('ir.date').today()
+
+    @classmethod
+    def default_direction(cls):
+        return 'to_factory'
+
+    @classmethod
+    def default_state(cls):
+        return 'draft'
+
+    @classmethod
+    def get_totals(cls, acts, names):
+        result = {n: {a.id: 0 for a in acts} for n in names}
+        for act in acts:
+            if 'bag_count' in names:
+                result['bag_count'][act.id] = len(act.lines)
+            if 'item_count' in names:
+                result['item_count'][act.id] = sum(
+                    l.item_count or 0 for l in act.lines)
+        return result
+
+    def get_rec_name(self, name):
+        return self.number or f'({self.id})'
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        return [('number',) + tuple(clause[1:])]
+
+    @classmethod
+    def check_modification(cls, mode, acts, values=None, external=False):
+        "Only a draft act can be edited or deleted, by hand"
+        super().check_modification(
+            mode, acts, values=values, external=external)
+        if mode == 'delete' or (mode == 'write' and external):
+            for act in acts:
+                if act.state != 'draft':
+                    raise AccessError(gettext(
+                            'drop_handover.msg_act_closed',
+                            act=act.rec_name))
+
+    @staticmethod
+    def signature():
+        "Who confirms, and from where: the portal's user or the back office's"
+        pool = Pool()
+        User = pool.get('res.user')
+        WebUser = pool.get('web.user')
+        context = Transaction().context
+        if context.get('web_user'):
+            who = WebUser(context['web_user']).rec_name
+            where = context.get('remote_addr') or ''
+            return gettext(
+                'drop_handover.msg_signed_portal', who=who, where=where)
+        return gettext(
+            'drop_handover.msg_signed_back_office',
+            who=User(Transaction().user).rec_name)
+
+    @classmethod
+    def _check_custody(cls, acts):
+        "Each bag of the acts is held by the giver, each act has bags"
+        for act in acts:
+            if not act.lines:
+                raise HandoverError(gettext(
+                        'drop_handover.msg_act_empty', act=act.rec_name))
+            for line in act.lines:
+                if line.bag.custodian != act.from_location:
+                    raise HandoverError(gettext(
+                            'drop_handover.msg_bag_not_held',
+                            seal=line.bag.seal,
+                            giver=act.from_location.rec_name))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('sent')
+    def send(cls, acts):
+        "The giver confirms: the bags pass to the taker"
+        pool = Pool()
+        Bag = pool.get('drop.bag')
+        Configuration = pool.get('drop.handover.configuration')
+        Line = pool.get('drop.handover.line')
+        cls._check_custody(acts)
+        sequence = Configuration(1).sequence
+        signature, now = cls.signature(), dt.datetime.now()
+        lines, bags, froms, tos = [], [], [], []
+        for act in acts:
+            if not act.number:
+                act.number = sequence.get()
+            act.sent_at, act.sent_by = now, signature
+            for line in act.lines:
+                lines.append(line)
+                bags.append(line.bag)
+                froms.append(act.from_location)
+                tos.append(act.to_location)
+        # the button checked the access; the act is not edited by hand
+        with without_check_access():
+            cls.save(acts)
+            moves = Bag.move_custody(bags, froms, tos, origins=lines)
+            for line, move in zip(lines, moves):
+                line.move = move
+            Line.save(lines)
+            Bag.transit([b for b in bags if b.state == 'accepted'])
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('done')
+    def confirm(cls, acts):
+        "The taker confirms the bags are in hand"
+        pool = Pool()
+        Line = pool.get('drop.handover.line')
+        web_user = Transaction().context.get('web_user')
+        for act in acts:
+            if web_user and not act.taken_by(web_user):
+                raise HandoverError(gettext(
+                        'drop_handover.msg_not_taker', act=act.rec_name))
+        signature, now = cls.signature(), dt.datetime.now()
+        for act in acts:
+            act.done_at, act.done_by = now, signature
+        with without_check_access():
+            cls.save(acts)
+            Line.write([l for a in acts for l in a.lines], {'open': False})
+
+    def taken_by(self, web_user):
+        "Whether the portal user may confirm taking the act's bags"
+        if self.courier and self.to_location == self.courier.custody_location:
+            return self.courier.id == web_user
+        if self.drop_point and self.to_location == (
+                self.drop_point.location.storage_location):
+            return any(
+                s.web_user.id == web_user for s in self.drop_point.staff)
+        return False
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, acts):
+        pool = Pool()
+        Line = pool.get('drop.handover.line')
+        with without_check_access():
+            Line.write([l for a in acts for l in a.lines], {'open': False})
+
+
+class HandoverLine(ModelSQL, ModelView):
+    "A bag on an act, with its seal and items as accepted"
+    __name__ = 'drop.handover.line'
+    __string__ = "Handover Line"
+
+    handover = fields.Many2One(
+        'drop.handover', "Act", required=True, ondelete='CASCADE')
+    bag = fields.Many2One(
+        'drop.bag', "Bag", required=True, ondelete='RESTRICT',
+        domain=[('state', 'not in', ['draft', 'cancelled', 'issued'])])
+    seal = fields.Char("Seal", readonly=True)
+    item_count = fields.Integer("Items", readonly=True)
+    move = fields.Many2One('stock.move', "Move", readonly=True)
+    open = fields.Boolean(
+        "Open", readonly=True,
+        help="The act is not done nor cancelled: the bag cannot be on "
+        "another open act.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('bag_open_exclude',
+                Exclude(t, (t.bag, Equal), where=t.open == Literal(True)),
+                'drop_handover.msg_bag_on_open_act'),
+            ]
+        cls._sql_indexes.add(Index(t, (t.bag, Index.Range())))
+
+    @classmethod
+    def default_open(cls):
+        return True
+
+    @fields.depends('bag')
+    def on_change_bag(self):
+        if self.bag:
+            self.seal, self.item_count = self.bag.seal, self.bag.item_count
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        "The seal and the count are the bag's at the time of the act"
+        Bag = Pool().get('drop.bag')
+        values = super().preprocess_values(mode, values)
+        if values.get('bag'):
+            bag = Bag(values['bag'])
+            values['seal'], values['item_count'] = bag.seal, bag.item_count
+        return values
+
+    @classmethod
+    def create(cls, vlist):
+        cls._check_bags_free(vlist)
+        return super().create(vlist)
+
+    @classmethod
+    def _check_bags_free(cls, vlist):
+        "Name the act that holds a bag before the database refuses it"
+        bags = [v['bag'] for v in vlist if v.get('bag')]
+        if len(bags) != len(set(bags)):
+            raise HandoverError(gettext('drop_handover.msg_bag_twice'))
+        for line in cls.search([('bag', 'in', bags), ('open', '=', True)]):
+            raise HandoverError(gettext(
+                    'drop_handover.msg_bag_on_act', seal=line.bag.seal,
+                    act=line.handover.rec_name))
+
+    @classmethod
+    def check_modification(cls, mode, lines, values=None, external=False):
+        super().check_modification(
+            mode, lines, values=values, external=external)
+        if mode in {'write', 'delete'} and external:
+            for line in lines:
+                if line.handover.state != 'draft':
+                    raise AccessError(gettext(
+                            'drop_handover.msg_act_closed',
+                            act=line.handover.rec_name))

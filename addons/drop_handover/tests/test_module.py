@@ -1,0 +1,178 @@
+# This file is part of the Drop Points project.  The COPYRIGHT file at the
+# top level of this repository contains the full copyright notices and
+# license terms.
+from trytond.model.exceptions import AccessError
+from trytond.modules.company.tests import CompanyTestMixin, set_company
+from trytond.modules.drop_bag.tests import test_module as bag_tests
+from trytond.modules.sms.tests.tools import (
+    restore_sms_options, set_sms_options)
+from trytond.pool import Pool
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
+
+from ..exceptions import HandoverError
+
+
+class DropHandoverTestCase(CompanyTestMixin, ModuleTestCase):
+    "Test Drop Handover module"
+    module = 'drop_handover'
+
+    setup_point = bag_tests.DropBagTestCase.setup_point
+    intake = bag_tests.DropBagTestCase.intake
+
+    def setUp(self):
+        super().setUp()
+        set_sms_options(codes_per_phone=100, resend_delay=0)
+        self.addCleanup(restore_sms_options)
+
+    def bags(self, point, clerk, count):
+        return [self.intake(
+                point, clerk, seal=f'SEAL{i:04d}', count=i + 1,
+                verification=bag_tests.verified())[0]
+            for i in range(count)]
+
+    def courier(self, email='courier@example.com'):
+        WebUser = Pool().get('web.user')
+        courier = WebUser(email=email, courier=True)
+        courier.save()
+        location, = WebUser.custody_locations([courier])
+        return courier, location
+
+    def act(self, point, to, bags, **values):
+        Handover = Pool().get('drop.handover')
+        act = Handover(
+            from_location=point.location.storage_location, to_location=to,
+            drop_point=point, lines=[{'bag': b.id} for b in bags], **values)
+        act.save()
+        return act
+
+    @with_transaction()
+    def test_intake_takes_custody(self):
+        "An accepted bag is a lot held by its point"
+        Bag = Pool().get('drop.bag')
+        company, point, clerk = self.setup_point()
+        with set_company(company):
+            bag, = self.bags(point, clerk, 1)
+        self.assertEqual(bag.lot.number, 'SEAL0000')
+        self.assertEqual(bag.custodian, point.location.storage_location)
+        self.assertEqual(
+            Bag.search([('custodian', '=', bag.custodian.id)]), [bag])
+
+    @with_transaction()
+    def test_hand_over_to_courier(self):
+        "The clerk hands the bags over, the courier confirms"
+        pool = Pool()
+        Bag = pool.get('drop.bag')
+        Handover = pool.get('drop.handover')
+        Location = pool.get('stock.location')
+        company, point, clerk = self.setup_point()
+        with set_company(company):
+            bags = self.bags(point, clerk, 3)
+            courier, van = self.courier()
+            act = self.act(point, van, bags, courier=courier)
+            with Transaction().set_context(web_user=clerk.id):
+                Handover.send([act])
+            self.assertEqual(act.state, 'sent')
+            self.assertTrue(act.number)
+            self.assertIn('clerk@example.com', act.sent_by)
+            self.assertEqual((act.bag_count, act.item_count), (3, 6))
+            self.assertEqual(
+                [b.state for b in Bag.browse(bags)], ['in_transit'] * 3)
+            self.assertEqual(
+                {b.custodian for b in Bag.browse(bags)}, {van})
+            with Transaction().set_context(web_user=courier.id):
+                Handover.confirm([act])
+            self.assertEqual(act.state, 'done')
+            # the stock answers how many bags each holds
+            with Transaction().set_context(
+                    locations=[van.id], with_childs=False):
+                lots = pool.get('stock.lot').search(
+                    [('id', 'in', [b.lot.id for b in bags])])
+                self.assertEqual(
+                    [lot.quantity for lot in lots], [1, 1, 1])
+            self.assertEqual(
+                [m.to_location for m in Bag(bags[0].id).custody],
+                [point.location.storage_location, van])
+            self.assertEqual(
+                Location(van.id).rec_name, 'Courier courier@example.com')
+            line, = pool.get('drop.bag.transit').search([])
+            self.assertEqual(
+                (line.courier, line.location, line.bags, line.items),
+                (courier, van, 3, 6))
+
+    @with_transaction()
+    def test_reception_takes_custody(self):
+        "The factory's reception check makes the factory the custodian"
+        Bag = Pool().get('drop.bag')
+        company, point, clerk = self.setup_point()
+        with set_company(company):
+            bag, = self.bags(point, clerk, 1)
+            Bag.receive_checked(bag, True, 1)
+        self.assertEqual(bag.custodian, point.warehouse.storage_location)
+        self.assertEqual(len(bag.custody), 2)
+
+    @with_transaction()
+    def test_one_open_act_per_bag(self):
+        "A bag already on an open act cannot be put on another"
+        company, point, clerk = self.setup_point()
+        with set_company(company):
+            bag, = self.bags(point, clerk, 1)
+            courier, van = self.courier()
+            act = self.act(point, van, [bag], courier=courier)
+            with self.assertRaisesRegex(HandoverError, 'already on the open'):
+                self.act(point, van, [bag], courier=courier)
+            act.__class__.cancel([act])
+            self.act(point, van, [bag], courier=courier)
+
+    @with_transaction()
+    def test_confirm_by_the_taker_only(self):
+        "Another courier cannot confirm an act addressed to the first"
+        Handover = Pool().get('drop.handover')
+        company, point, clerk = self.setup_point()
+        with set_company(company):
+            bag, = self.bags(point, clerk, 1)
+            courier, van = self.courier()
+            other, _ = self.courier('other@example.com')
+            act = self.act(point, van, [bag], courier=courier)
+            Handover.send([act])
+            with Transaction().set_context(web_user=other.id), \
+                    self.assertRaisesRegex(HandoverError, 'someone else'):
+                Handover.confirm([act])
+            self.assertEqual(act.state, 'sent')
+
+    @with_transaction()
+    def test_giver_must_hold_the_bags(self):
+        "A bag held elsewhere cannot be handed over from here"
+        pool = Pool()
+        Handover = pool.get('drop.handover')
+        company, point, clerk = self.setup_point()
+        with set_company(company):
+            bag, = self.bags(point, clerk, 1)
+            courier, van = self.courier()
+            act = Handover(
+                from_location=van,
+                to_location=point.warehouse.storage_location,
+                lines=[{'bag': bag.id}])
+            act.save()
+            with self.assertRaisesRegex(HandoverError, 'is not held by'):
+                Handover.send([act])
+
+    @with_transaction()
+    def test_done_act_is_closed(self):
+        "An act cannot be edited or deleted once handed over"
+        Handover = Pool().get('drop.handover')
+        company, point, clerk = self.setup_point()
+        with set_company(company):
+            bag, = self.bags(point, clerk, 1)
+            courier, van = self.courier()
+            act = self.act(point, van, [bag], courier=courier)
+            Handover.send([act])
+            Handover.confirm([act])
+            with Transaction().set_context(_check_access=True):
+                with self.assertRaises(AccessError):
+                    Handover.write([act], {'date': act.date})
+                with self.assertRaises(AccessError):
+                    Handover.delete([act])
+
+
+del ModuleTestCase
