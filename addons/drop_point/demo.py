@@ -139,7 +139,7 @@ def _staff(points):
         Staff(point=point, web_user=clerk, role='clerk').save()
     manager = web_user(PARTNER_MANAGER, "Управляющий ПВЗ")
     Staff(point=points[0], web_user=manager, role='manager').save()
-    web_user(COURIER, "Курьер Иван", courier=True)
+    web_user(COURIER, "Иван Петров", courier=True)
 
 
 def _back_office(company):
