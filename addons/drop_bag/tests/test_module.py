@@ -32,9 +32,8 @@ def verified(phone=PHONE, clerk=None):
     return result.verification
 
 
-class DropBagTestCase(CompanyTestMixin, ModuleTestCase):
-    "Test Drop Bag module"
-    module = 'drop_bag'
+class IntakeTestMixin:
+    "A point with its clerk, and bags accepted there; for other modules too"
 
     def setUp(self):
         super().setUp()
@@ -61,6 +60,11 @@ class DropBagTestCase(CompanyTestMixin, ModuleTestCase):
         return Bag.intake(
             point, clerk, kwargs.pop('phone'), kwargs.pop('verification'),
             seal, count, **kwargs)
+
+
+class DropBagTestCase(IntakeTestMixin, CompanyTestMixin, ModuleTestCase):
+    "Test Drop Bag module"
+    module = 'drop_bag'
 
     def test_normalize_seal(self):
         "Seals are compared without spaces and dashes, in upper case"

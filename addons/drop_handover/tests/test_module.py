@@ -4,8 +4,6 @@
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import CompanyTestMixin, set_company
 from trytond.modules.drop_bag.tests import test_module as bag_tests
-from trytond.modules.sms.tests.tools import (
-    restore_sms_options, set_sms_options)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
@@ -13,17 +11,8 @@ from trytond.transaction import Transaction
 from ..exceptions import HandoverError
 
 
-class DropHandoverTestCase(CompanyTestMixin, ModuleTestCase):
-    "Test Drop Handover module"
-    module = 'drop_handover'
-
-    setup_point = bag_tests.DropBagTestCase.setup_point
-    intake = bag_tests.DropBagTestCase.intake
-
-    def setUp(self):
-        super().setUp()
-        set_sms_options(codes_per_phone=100, resend_delay=0)
-        self.addCleanup(restore_sms_options)
+class HandoverTestMixin(bag_tests.IntakeTestMixin):
+    "Bags at a point, a courier and acts; for the module's other tests"
 
     def bags(self, point, clerk, count):
         return [self.intake(
@@ -45,6 +34,12 @@ class DropHandoverTestCase(CompanyTestMixin, ModuleTestCase):
             drop_point=point, lines=[{'bag': b.id} for b in bags], **values)
         act.save()
         return act
+
+
+class DropHandoverTestCase(
+        HandoverTestMixin, CompanyTestMixin, ModuleTestCase):
+    "Test Drop Handover module"
+    module = 'drop_handover'
 
     @with_transaction()
     def test_intake_takes_custody(self):

@@ -11,8 +11,6 @@ from PIL import Image
 from werkzeug.test import EnvironBuilder
 
 from trytond.modules.company.tests import set_company
-from trytond.modules.sms.tests.tools import (
-    restore_sms_options, set_sms_options)
 from trytond.pool import Pool
 from trytond.protocols.wrappers import Request
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
@@ -99,20 +97,10 @@ def portal_get(url):
     return handler(request, Pool(), **args)
 
 
-class DropHandoverReportTestCase(ModuleTestCase):
+class DropHandoverReportTestCase(
+        handover_tests.HandoverTestMixin, ModuleTestCase):
     "Test the printed handover act and its verification page"
     module = 'drop_handover'
-
-    setup_point = handover_tests.DropHandoverTestCase.setup_point
-    intake = handover_tests.DropHandoverTestCase.intake
-    bags = handover_tests.DropHandoverTestCase.bags
-    courier = handover_tests.DropHandoverTestCase.courier
-    act = handover_tests.DropHandoverTestCase.act
-
-    def setUp(self):
-        super().setUp()
-        set_sms_options(codes_per_phone=100, resend_delay=0)
-        self.addCleanup(restore_sms_options)
 
     def sent_act(self):
         "Three bags of 1, 2 and 3 items handed to a courier"
