@@ -6,9 +6,9 @@ from genshi.input import XML
 from num2words import num2words
 from qrcode.image.svg import SvgPathImage
 
+from trytond.modules.drop_point.clock import company_time
 from trytond.pool import Pool
 from trytond.report import Report
-from trytond.tools import timezone as tz
 from trytond.transaction import Transaction
 
 
@@ -36,11 +36,8 @@ def moment(value, company):
     Lang = Pool().get('ir.lang')
     if value is None:
         return ''
-    zone = (tz.get_tzinfo(company.timezone)
-        if company and company.timezone else tz.SERVER)
     lang = Lang.get()
-    return lang.strftime(
-        value.replace(tzinfo=tz.UTC).astimezone(zone), lang.date + ' %H:%M')
+    return lang.strftime(company_time(value, company), lang.date + ' %H:%M')
 
 
 class HandoverReport(Report):

@@ -21,9 +21,10 @@ from trytond.model import Model
 from trytond.pool import Pool
 from trytond.protocols.wrappers import (
     HTTPStatus, Response, with_pool, with_transaction)
-from trytond.tools import timezone as tz
 from trytond.transaction import Transaction, check_access, without_check_access
 from trytond.wsgi import app
+
+from .clock import company_time
 
 SESSION_COOKIE = 'dp_session'
 CSRF_COOKIE = 'dp_csrf'
@@ -182,14 +183,7 @@ class PortalRequest:
             return []
         return sorted({s.point.company.id for s in self.web_user.drop_points})
 
-    @staticmethod
-    def local(value, company=None):
-        "A stored (UTC) date and time as the company's clock shows it"
-        if value is None:
-            return None
-        zone = (tz.get_tzinfo(company.timezone)
-            if company and company.timezone else tz.SERVER)
-        return value.replace(tzinfo=tz.UTC).astimezone(zone)
+    local = staticmethod(company_time)
 
     def gettext(self, message_id, **variables):
         return gettext(message_id, **variables)
