@@ -7,6 +7,16 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 
 
+def audit_columns(table):
+    "The create and write columns that a grouped SQL view must still give"
+    return [
+        Min(table.create_uid).as_('create_uid'),
+        Min(table.create_date).as_('create_date'),
+        Max(table.write_uid).as_('write_uid'),
+        Max(table.write_date).as_('write_date'),
+        ]
+
+
 class PickUp(ModelSQL, ModelView):
     "What waits for the courier at each drop point"
     __name__ = 'drop.bag.pickup'
@@ -33,10 +43,7 @@ class PickUp(ModelSQL, ModelView):
         bag = Bag.__table__()
         return bag.select(
             bag.drop_point.as_('id'),
-            Min(bag.create_uid).as_('create_uid'),
-            Min(bag.create_date).as_('create_date'),
-            Max(bag.write_uid).as_('write_uid'),
-            Max(bag.write_date).as_('write_date'),
+            *audit_columns(bag),
             Max(bag.company).as_('company'),
             bag.drop_point.as_('drop_point'),
             Count(bag.id).as_('bags'),

@@ -289,19 +289,29 @@ class HandoverLine(ModelSQL, ModelView):
             self.seal, self.item_count = self.bag.seal, self.bag.item_count
 
     @classmethod
-    def preprocess_values(cls, mode, values):
+    def create(cls, vlist):
         "The seal and the count are the bag's at the time of the act"
         Bag = Pool().get('drop.bag')
+        vlist = [v.copy() for v in vlist]
+        cls._check_bags_free(vlist)
+        bags = {b.id: b for b in Bag.browse(
+                list({v['bag'] for v in vlist if v.get('bag')}))}
+        for values in vlist:
+            if values.get('bag'):
+                bag = bags[values['bag']]
+                values['seal'], values['item_count'] = (
+                    bag.seal, bag.item_count)
+        return super().create(vlist)
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        "A draft's line given another bag takes its seal and count"
+        Bag = Pool().get('drop.bag')
         values = super().preprocess_values(mode, values)
-        if values.get('bag'):
+        if mode == 'write' and values.get('bag'):
             bag = Bag(values['bag'])
             values['seal'], values['item_count'] = bag.seal, bag.item_count
         return values
-
-    @classmethod
-    def create(cls, vlist):
-        cls._check_bags_free(vlist)
-        return super().create(vlist)
 
     @classmethod
     def _check_bags_free(cls, vlist):
@@ -309,10 +319,12 @@ class HandoverLine(ModelSQL, ModelView):
         bags = [v['bag'] for v in vlist if v.get('bag')]
         if len(bags) != len(set(bags)):
             raise HandoverError(gettext('drop_handover.msg_bag_twice'))
-        for line in cls.search([('bag', 'in', bags), ('open', '=', True)]):
+        taken = cls.search(
+            [('bag', 'in', bags), ('open', '=', True)], limit=1)
+        if taken:
             raise HandoverError(gettext(
-                    'drop_handover.msg_bag_on_act', seal=line.bag.seal,
-                    act=line.handover.rec_name))
+                    'drop_handover.msg_bag_on_act', seal=taken[0].bag.seal,
+                    act=taken[0].handover.rec_name))
 
     @classmethod
     def check_modification(cls, mode, lines, values=None, external=False):

@@ -15,11 +15,13 @@ from trytond.transaction import Transaction
 def in_words(number, language=None):
     "The number in words in the language (Tryton's code), else in English"
     language = language or Transaction().language or 'en'
-    for lang in [language, language.split('_')[0], 'en']:
+    for lang in [language, language.split('_')[0]]:
         try:
             return num2words(number, lang=lang)
         except NotImplementedError:
-            continue
+            # num2words has no such language: try the next, then English
+            pass
+    return num2words(number, lang='en')
 
 
 def qr_svg(text):

@@ -4,6 +4,7 @@
 from sql.aggregate import Count, Max, Min, Sum
 
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.drop_bag.pickup import audit_columns
 from trytond.pool import Pool
 
 
@@ -46,10 +47,7 @@ class Transit(ModelSQL, ModelView):
                 condition=web_user.custody_location == location.id))
         return query.select(
             location.id.as_('id'),
-            Min(bag.create_uid).as_('create_uid'),
-            Min(bag.create_date).as_('create_date'),
-            Max(bag.write_uid).as_('write_uid'),
-            Max(bag.write_date).as_('write_date'),
+            *audit_columns(bag),
             Max(bag.company).as_('company'),
             location.id.as_('location'),
             Max(web_user.id).as_('courier'),
