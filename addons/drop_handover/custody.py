@@ -52,6 +52,9 @@ class Bag(metaclass=PoolMeta):
     custodian = fields.Function(
         fields.Many2One('stock.location', "Custodian"),
         'get_custodian', searcher='search_custodian')
+    holder = fields.Function(
+        fields.Many2One('web.user', "Courier Holding"),
+        'get_holder', searcher='search_holder')
     custody = fields.Function(
         fields.Many2Many('stock.move', None, None, "Custody"),
         'get_custody')
@@ -62,7 +65,10 @@ class Bag(metaclass=PoolMeta):
         cls._transitions |= {
             ('accepted', 'in_transit'),
             ('in_transit', 'cancelled'),
+            ('returning', 'at_point'),
             }
+        cls._transitions |= {
+            (s, 'returning') for s in cls.returnable_states()}
 
     @classmethod
     def last_moves_query(cls, lots=None):
@@ -100,12 +106,42 @@ class Bag(metaclass=PoolMeta):
         if value is None:
             return [('lot', '=', None)]
         field = 'rec_name' if isinstance(value, str) else 'id'
-        locations = Location.search([(field, operator, value)], query=True)
+        return cls._held_at(
+            Location.search([(field, operator, value)], query=True))
+
+    @classmethod
+    def _held_at(cls, locations):
+        "The domain of the bags whose custodian is in the locations query"
         last = cls.last_moves_query()
         return [('lot', 'in', last.select(
                     last.lot,
                     where=(last.rank == 1)
                     & last.to_location.in_(locations)))]
+
+    @classmethod
+    def get_holder(cls, bags, name):
+        "The courier whose location holds the bag"
+        WebUser = Pool().get('web.user')
+        custodians = cls.get_custodian(bags, 'custodian')
+        couriers = {
+            c.custody_location.id: c.id for c in WebUser.search([
+                    ('custody_location', 'in',
+                        list(filter(None, set(custodians.values())))),
+                    ])}
+        return {b: couriers.get(l) for b, l in custodians.items()}
+
+    @classmethod
+    def search_holder(cls, name, clause):
+        "The bags held by the couriers of the ids: '=' or 'in' only"
+        WebUser = Pool().get('web.user')
+        web_user = WebUser.__table__()
+        _, operator, value = clause[:3]
+        if operator not in {'=', 'in'}:
+            raise ValueError(f"holder does not search with {operator}")
+        ids = [value] if operator == '=' else list(value or [])
+        return cls._held_at(web_user.select(
+                web_user.custody_location,
+                where=web_user.id.in_(ids or [-1])))
 
     def get_custody(self, name):
         "The bag's moves from hand to hand, the first first"
@@ -121,6 +157,23 @@ class Bag(metaclass=PoolMeta):
     @Workflow.transition('in_transit')
     def transit(cls, bags):
         "The bags left the point with a courier"
+        pass
+
+    @staticmethod
+    def returnable_states():
+        "The states of the bags the factory may send back to their point"
+        return {'received', 'processing', 'ready'}
+
+    @classmethod
+    @Workflow.transition('returning')
+    def return_(cls, bags):
+        "The factory gave the bags for the way back to their point"
+        pass
+
+    @classmethod
+    @Workflow.transition('at_point')
+    def arrive(cls, bags):
+        "The point took the bags back, to be issued to their customers"
         pass
 
     @classmethod

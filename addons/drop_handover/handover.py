@@ -19,6 +19,18 @@ DIRECTIONS = [
     ('to_factory', "To the Factory"),
     ('to_point', "Back to the Point"),
     ]
+CHANNELS = [
+    (None, ""),
+    ('back_office', "Back Office"),
+    ('portal', "Portal"),
+    ('code', "One-Time Code"),
+    ]
+OUTCOMES = [
+    (None, ""),
+    ('missing', "Missing"),
+    ('seal_broken', "Seal Broken"),
+    ('extra', "Not on the Act"),
+    ]
 
 
 class Handover(Workflow, ModelSQL, ModelView):
@@ -58,13 +70,31 @@ class Handover(Workflow, ModelSQL, ModelView):
     bag_count = fields.Function(fields.Integer("Bags"), 'get_totals')
     item_count = fields.Function(fields.Integer("Items"), 'get_totals')
     sent_at = fields.DateTime("Handed Over At", readonly=True)
-    sent_by = fields.Char(
-        "Handed Over By", readonly=True,
-        help="Who confirmed giving the bags, and from where.")
+    sent_user = fields.Many2One(
+        'res.user', "Handed Over by User", readonly=True)
+    sent_web_user = fields.Many2One(
+        'web.user', "Handed Over by Portal User", readonly=True)
+    sent_channel = fields.Selection(
+        CHANNELS, "Handed Over Through", readonly=True)
+    sent_address = fields.Char("Handed Over From Address", readonly=True)
+    sent_by = fields.Function(fields.Char(
+            "Handed Over By",
+            help="Who confirmed giving the bags, and from where."),
+        'get_signed')
     done_at = fields.DateTime("Taken Over At", readonly=True)
-    done_by = fields.Char(
-        "Taken Over By", readonly=True,
-        help="Who confirmed taking the bags, and from where.")
+    done_user = fields.Many2One(
+        'res.user', "Taken Over by User", readonly=True)
+    done_web_user = fields.Many2One(
+        'web.user', "Taken Over by Portal User", readonly=True)
+    done_channel = fields.Selection(
+        CHANNELS, "Taken Over Through", readonly=True)
+    done_address = fields.Char("Taken Over From Address", readonly=True)
+    done_by = fields.Function(fields.Char(
+            "Taken Over By",
+            help="Who confirmed taking the bags, and from where."),
+        'get_signed')
+    discrepancy_count = fields.Function(
+        fields.Integer("Discrepancies"), 'get_totals')
     state = fields.Selection([
             ('draft', "Draft"),
             ('sent', "Handed Over"),
@@ -98,6 +128,10 @@ class Handover(Workflow, ModelSQL, ModelView):
                     'invisible': Eval('state') != 'sent',
                     'depends': ['state'],
                     },
+                'take_over': {
+                    'invisible': Eval('state') != 'sent',
+                    'depends': ['state'],
+                    },
                 'cancel': {
                     'invisible': Eval('state') != 'draft',
                     'depends': ['state'],
@@ -124,11 +158,15 @@ class Handover(Workflow, ModelSQL, ModelView):
     def get_totals(cls, acts, names):
         result = {n: {a.id: 0 for a in acts} for n in names}
         for act in acts:
+            listed = [l for l in act.lines if l.outcome != 'extra']
             if 'bag_count' in names:
-                result['bag_count'][act.id] = len(act.lines)
+                result['bag_count'][act.id] = len(listed)
             if 'item_count' in names:
                 result['item_count'][act.id] = sum(
-                    l.item_count or 0 for l in act.lines)
+                    l.item_count or 0 for l in listed)
+            if 'discrepancy_count' in names:
+                result['discrepancy_count'][act.id] = len(
+                    [l for l in act.lines if l.outcome])
         return result
 
     def get_rec_name(self, name):
@@ -151,20 +189,37 @@ class Handover(Workflow, ModelSQL, ModelView):
                             act=act.rec_name))
 
     @staticmethod
-    def signature():
-        "Who confirms, and from where: the portal's user or the back office's"
-        pool = Pool()
-        User = pool.get('res.user')
-        WebUser = pool.get('web.user')
-        context = Transaction().context
-        if context.get('web_user'):
-            who = WebUser(context['web_user']).rec_name
-            where = context.get('remote_addr') or ''
-            return gettext(
-                'drop_handover.msg_signed_portal', who=who, where=where)
+    def signature(prefix):
+        """The values of a confirmation: the portal's user (or the courier
+        who read a one-time code) or the back office's, and from where"""
+        transaction = Transaction()
+        context = transaction.context
+        web_user = context.get('web_user')
+        channel = context.get('handover_channel') or (
+            'portal' if web_user else 'back_office')
+        return {
+            f'{prefix}_at': dt.datetime.now(),
+            f'{prefix}_user': None if web_user else transaction.user,
+            f'{prefix}_web_user': web_user,
+            f'{prefix}_channel': channel,
+            f'{prefix}_address': context.get('remote_addr'),
+            }
+
+    def get_signed(self, name):
+        "The confirmation in the reader's language"
+        prefix = name[:-len('_by')]
+        channel = getattr(self, f'{prefix}_channel')
+        if not channel:
+            return None
+        # the signer is shown to whoever may read the act
+        with without_check_access():
+            act = self.__class__(self.id)
+            signer = (getattr(act, f'{prefix}_web_user')
+                or getattr(act, f'{prefix}_user'))
+            who = signer.rec_name if signer else ''
         return gettext(
-            'drop_handover.msg_signed_back_office',
-            who=User(Transaction().user).rec_name)
+            f'drop_handover.msg_signed_{channel}', who=who,
+            where=getattr(self, f'{prefix}_address') or '')
 
     @classmethod
     def _check_custody(cls, acts):
@@ -191,12 +246,13 @@ class Handover(Workflow, ModelSQL, ModelView):
         Line = pool.get('drop.handover.line')
         cls._check_custody(acts)
         sequence = Configuration(1).sequence
-        signature, now = cls.signature(), dt.datetime.now()
+        signature = cls.signature('sent')
         lines, bags, froms, tos = [], [], [], []
         for act in acts:
             if not act.number:
                 act.number = sequence.get()
-            act.sent_at, act.sent_by = now, signature
+            for field, value in signature.items():
+                setattr(act, field, value)
             for line in act.lines:
                 lines.append(line)
                 bags.append(line.bag)
@@ -209,7 +265,14 @@ class Handover(Workflow, ModelSQL, ModelView):
             for line, move in zip(lines, moves):
                 line.move = move
             Line.save(lines)
-            Bag.transit([b for b in bags if b.state == 'accepted'])
+            cls._follow_sent(acts, bags)
+
+    @classmethod
+    def _follow_sent(cls, acts, bags):
+        "The bags' state follows them: off to the factory, or back"
+        Bag = Pool().get('drop.bag')
+        Bag.transit([b for b in bags if b.state == 'accepted'])
+        Bag.return_([b for b in bags if b.state in Bag.returnable_states()])
 
     @classmethod
     @ModelView.button
@@ -217,25 +280,104 @@ class Handover(Workflow, ModelSQL, ModelView):
     def confirm(cls, acts):
         "The taker confirms the bags are in hand"
         pool = Pool()
+        Bag = pool.get('drop.bag')
         Line = pool.get('drop.handover.line')
         web_user = Transaction().context.get('web_user')
         for act in acts:
             if web_user and not act.taken_by(web_user):
                 raise HandoverError(gettext(
                         'drop_handover.msg_not_taker', act=act.rec_name))
-        signature, now = cls.signature(), dt.datetime.now()
+        signature = cls.signature('done')
         for act in acts:
-            act.done_at, act.done_by = now, signature
+            for field, value in signature.items():
+                setattr(act, field, value)
         with without_check_access():
             cls.save(acts)
             Line.write([l for a in acts for l in a.lines], {'open': False})
+            at_point = [l.bag for a in acts for l in a.lines
+                if a.to_point and l.outcome != 'missing'
+                and l.bag.state == 'returning']
+            Bag.arrive(at_point)
+
+    @classmethod
+    @ModelView.button_action('drop_handover.wizard_take')
+    def take_over(cls, acts):
+        pass
+
+    @classmethod
+    def take(cls, act, missing=(), broken=(), extra=()):
+        """The taker confirms the act, with what differs from it: the bags
+        that did not come, those whose seal is broken and those that came
+        without being on it.  Each difference is a discrepancy of the bag;
+        a missing bag stays with the giver."""
+        pool = Pool()
+        Bag = pool.get('drop.bag')
+        Discrepancy = pool.get('drop.bag.discrepancy')
+        Line = pool.get('drop.handover.line')
+        # a second submit of the same confirmation waits here, then sees it
+        cls.lock([act])
+        act = cls(act.id)
+        if act.state != 'sent':
+            raise HandoverError(gettext(
+                    'drop_handover.msg_act_not_sent', act=act.rec_name,
+                    state=act.state_string))
+        web_user = Transaction().context.get('web_user')
+        if web_user and not act.taken_by(web_user):
+            raise HandoverError(gettext(
+                    'drop_handover.msg_not_taker', act=act.rec_name))
+        on_act = {l.bag: l for l in act.lines}
+        missing, broken = set(missing), set(broken)
+        for bag in missing | broken:
+            if bag not in on_act:
+                raise HandoverError(gettext(
+                        'drop_handover.msg_bag_not_on_act', seal=bag.seal,
+                        act=act.rec_name))
+        if missing & broken:
+            raise HandoverError(gettext(
+                    'drop_handover.msg_bag_missing_and_broken',
+                    seal=min(missing & broken).seal))
+        extra = [b for b in dict.fromkeys(extra) if b not in on_act]
+        with without_check_access():
+            changed = []
+            for bag in missing:
+                on_act[bag].outcome = 'missing'
+                changed.append(on_act[bag])
+            for bag in broken:
+                on_act[bag].outcome = 'seal_broken'
+                changed.append(on_act[bag])
+            added = [Line(handover=act, bag=b, outcome='extra') for b in extra]
+            Line.save(changed + added)
+            if missing:
+                gone = [on_act[b] for b in missing]
+                Bag.move_custody(
+                    [l.bag for l in gone], [act.to_location] * len(gone),
+                    [act.from_location] * len(gone), origins=gone)
+            if added:
+                moves = Bag.move_custody(
+                    [l.bag for l in added], [l.bag.custodian for l in added],
+                    [act.to_location] * len(added), origins=added)
+                for line, move in zip(added, moves):
+                    line.move = move
+                Line.save(added)
+                cls._follow_sent([act], [Bag(l.bag.id) for l in added])
+            Discrepancy.save([Discrepancy(
+                        bag=l.bag, handover_line=l,
+                        seal_intact=l.outcome != 'seal_broken')
+                    for l in changed + added])
+        cls.confirm([cls(act.id)])
+        return cls(act.id)
+
+    @property
+    def to_point(self):
+        "Whether the act ends at a drop point"
+        return bool(self.drop_point) and self.to_location == (
+            self.drop_point.location.storage_location)
 
     def taken_by(self, web_user):
         "Whether the portal user may confirm taking the act's bags"
         if self.courier and self.to_location == self.courier.custody_location:
             return self.courier.id == web_user
-        if self.drop_point and self.to_location == (
-                self.drop_point.location.storage_location):
+        if self.to_point:
             return any(
                 s.web_user.id == web_user for s in self.drop_point.staff)
         return False
@@ -263,6 +405,10 @@ class HandoverLine(ModelSQL, ModelView):
     seal = fields.Char("Seal", readonly=True)
     item_count = fields.Integer("Items", readonly=True)
     move = fields.Many2One('stock.move', "Move", readonly=True)
+    outcome = fields.Selection(
+        OUTCOMES, "Outcome", readonly=True, sort=False,
+        help="What the taker found different from the act.")
+    outcome_string = outcome.translated('outcome')
     open = fields.Boolean(
         "Open", readonly=True,
         help="The act is not done nor cancelled: the bag cannot be on "
