@@ -55,6 +55,9 @@ class Bag(metaclass=PoolMeta):
     holder = fields.Function(
         fields.Many2One('web.user', "Courier Holding"),
         'get_holder', searcher='search_holder')
+    held_since = fields.Function(
+        fields.DateTime("Held Since", help="When the custodian took the bag."),
+        'get_custodian')
     custody = fields.Function(
         fields.Many2Many('stock.move', None, None, "Custody"),
         'get_custody')
@@ -86,16 +89,21 @@ class Bag(metaclass=PoolMeta):
             rank.as_('rank'), where=where)
 
     @classmethod
-    def get_custodian(cls, bags, name):
+    def get_custodian(cls, bags, names):
+        "Where each bag's last done move went, and when"
         cursor = Transaction().connection.cursor()
         lots = {b.lot.id: b.id for b in bags if b.lot}
-        result = dict.fromkeys((b.id for b in bags), None)
+        result = {n: dict.fromkeys((b.id for b in bags), None) for n in names}
         if lots:
             last = cls.last_moves_query(list(lots))
             cursor.execute(*last.select(
-                    last.lot, last.to_location, where=last.rank == 1))
-            for lot, location in cursor:
-                result[lots[lot]] = location
+                    last.lot, last.to_location, last.create_date,
+                    where=last.rank == 1))
+            for lot, location, since in cursor:
+                if 'custodian' in result:
+                    result['custodian'][lots[lot]] = location
+                if 'held_since' in result:
+                    result['held_since'][lots[lot]] = since
         return result
 
     @classmethod
@@ -122,7 +130,7 @@ class Bag(metaclass=PoolMeta):
     def get_holder(cls, bags, name):
         "The courier whose location holds the bag"
         WebUser = Pool().get('web.user')
-        custodians = cls.get_custodian(bags, 'custodian')
+        custodians = cls.get_custodian(bags, ['custodian'])['custodian']
         couriers = {
             c.custody_location.id: c.id for c in WebUser.search([
                     ('custody_location', 'in',

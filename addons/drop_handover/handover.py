@@ -7,7 +7,8 @@ from sql import Literal
 from sql.operators import Equal
 
 from trytond.i18n import gettext
-from trytond.model import Exclude, Index, ModelSQL, ModelView, Workflow, fields
+from trytond.model import (
+    Exclude, Index, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Eval
@@ -47,6 +48,7 @@ class Handover(Workflow, ModelSQL, ModelView):
     date = fields.Date("Date", required=True, states=_states)
     direction = fields.Selection(
         DIRECTIONS, "Direction", required=True, states=_states, sort=False)
+    direction_string = direction.translated('direction')
     from_location = fields.Many2One(
         'stock.location', "From", required=True, states=_states,
         domain=[('type', '=', 'storage')],
@@ -95,6 +97,10 @@ class Handover(Workflow, ModelSQL, ModelView):
         'get_signed')
     discrepancy_count = fields.Function(
         fields.Integer("Discrepancies"), 'get_totals')
+    request_id = fields.Char(
+        "Request", readonly=True,
+        help="The portal's submit that made the act: a repeated submit "
+        "finds it rather than making another.")
     state = fields.Selection([
             ('draft', "Draft"),
             ('sent', "Handed Over"),
@@ -107,6 +113,10 @@ class Handover(Workflow, ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         t = cls.__table__()
+        cls._sql_constraints += [
+            ('request_id_unique', Unique(t, t.request_id),
+                'drop_handover.msg_act_request_unique'),
+            ]
         cls._sql_indexes.update({
                 Index(t, (t.state, Index.Equality()),
                     where=t.state.in_(['draft', 'sent'])),
@@ -220,6 +230,25 @@ class Handover(Workflow, ModelSQL, ModelView):
         return gettext(
             f'drop_handover.msg_signed_{channel}', who=who,
             where=getattr(self, f'{prefix}_address') or '')
+
+    @classmethod
+    def hand_over(
+            cls, from_location, to_location, bags, direction,
+            drop_point=None, courier=None, request_id=None):
+        """Make the act of the bags and confirm giving them: return the act.
+        A request already made returns its act."""
+        Line = Pool().get('drop.handover.line')
+        if request_id:
+            acts = cls.search([('request_id', '=', request_id)], limit=1)
+            if acts:
+                return acts[0]
+        act = cls(
+            from_location=from_location, to_location=to_location,
+            direction=direction, drop_point=drop_point, courier=courier,
+            request_id=request_id, lines=[Line(bag=b) for b in bags])
+        act.save()
+        cls.send([act])
+        return act
 
     @classmethod
     def _check_custody(cls, acts):
@@ -409,6 +438,9 @@ class HandoverLine(ModelSQL, ModelView):
         OUTCOMES, "Outcome", readonly=True, sort=False,
         help="What the taker found different from the act.")
     outcome_string = outcome.translated('outcome')
+    discrepancies = fields.One2Many(
+        'drop.bag.discrepancy', 'handover_line', "Discrepancies",
+        readonly=True)
     open = fields.Boolean(
         "Open", readonly=True,
         help="The act is not done nor cancelled: the bag cannot be on "

@@ -179,9 +179,15 @@ class PortalRequest:
             yield
 
     def _companies(self):
+        "The companies of the web user's points; all of them for a courier"
+        Company = self.pool.get('company.company')
         if not self.web_user:
             return []
-        return sorted({s.point.company.id for s in self.web_user.drop_points})
+        companies = {s.point.company.id for s in self.web_user.drop_points}
+        if self.web_user.courier:
+            with without_check_access():
+                companies.update(c.id for c in Company.search([]))
+        return sorted(companies)
 
     local = staticmethod(company_time)
 
