@@ -349,7 +349,7 @@ def _render_courier(portal, status=HTTPStatus.OK, **values):
         groups = []
         for (kind, id_), group in sorted(_destinations(bags).items()):
             name = (Point(id_).rec_name if kind == 'point'
-                else Location(id_).rec_name)
+                else Location(id_).name)
             groups.append((f'{kind}-{id_}', kind, name, group))
         return portal.render(
             COURIER, status=status, bags=bags, groups=groups,
