@@ -14,6 +14,9 @@ so the customer's SMS goes to the outbox file within that request; with
 production's worker it leaves the request.  Their req/s count whole
 intakes: code, check and accept.
 
+Then handover acts of 10, 100 and 1,000 bags (bench/handover.py): the time
+per bag, against the 10-bag act's.
+
 usage: bin/bench [REQUESTS]   (requests per figure and concurrency, 200)"""
 import base64
 import http.cookiejar
@@ -31,6 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
+from bench import handover  # noqa: E402
 from tests.server import DemoServer  # noqa: E402
 from trytond.modules.drop_point import demo  # noqa: E402
 
@@ -48,6 +52,9 @@ class RPC:
         token = f'{login}:{user_id}:{session}'.encode()
         self.headers = {
             'Authorization': 'Session ' + base64.b64encode(token).decode()}
+
+    def call(self, method, params):
+        return self._post(method, params, self.headers)
 
     def _post(self, method, params, headers=None):
         request = urllib.request.Request(
@@ -199,6 +206,9 @@ def main(requests=200):
                     f"{result['p95'] * 1000:>8.1f} "
                     f"{result['throughput']:>7.1f} "
                     f"{result['median'] / baseline['median']:>10.2f}")
+        rpc = RPC(server, demo.BACK_OFFICE, demo.PASSWORD)
+        baseline = measure(lambda: rpc.create_party, 1, 50)['median']
+        handover.figures(server, rpc, baseline)
     finally:
         server.stop()
 
