@@ -169,5 +169,82 @@ class DropHandoverTestCase(
                 with self.assertRaises(AccessError):
                     Handover.delete([act])
 
+    @with_transaction()
+    def test_take_with_a_bag_not_on_the_act(self):
+        "A bag that came without being on the act joins it, flagged"
+        pool = Pool()
+        Bag = pool.get('drop.bag')
+        Handover = pool.get('drop.handover')
+        company, point, clerk = self.setup_point()
+        with set_company(company):
+            listed, extra = self.bags(point, clerk, 2)
+            courier, van = self.courier()
+            act = self.act(point, van, [listed], courier=courier)
+            Handover.send([act])
+            with Transaction().set_context(web_user=courier.id):
+                act = Handover.take(act, extra=[extra])
+            self.assertEqual(act.state, 'done')
+            self.assertEqual(
+                sorted((l.seal, l.outcome) for l in act.lines),
+                [('SEAL0000', None), ('SEAL0001', 'extra')])
+            # the act's totals stay those the giver signed for
+            self.assertEqual((act.bag_count, act.discrepancy_count), (1, 1))
+            extra = Bag(extra.id)
+            self.assertEqual(
+                (extra.custodian, extra.state, extra.needs_attention),
+                (van, 'in_transit', True))
+            discrepancy, = extra.discrepancies
+            self.assertEqual(
+                discrepancy.description,
+                f'Came without being on act {act.number}')
+
+    @with_transaction()
+    def test_take_refuses_contradictions(self):
+        "A bag cannot be both missing and broken, nor come from elsewhere"
+        pool = Pool()
+        Handover = pool.get('drop.handover')
+        company, point, clerk = self.setup_point()
+        with set_company(company):
+            bag, other = self.bags(point, clerk, 2)
+            courier, van = self.courier()
+            act = self.act(point, van, [bag], courier=courier)
+            Handover.send([act])
+            with self.assertRaisesRegex(HandoverError, 'both missing'):
+                Handover.take(act, missing=[bag], broken=[bag])
+            with self.assertRaisesRegex(HandoverError, 'is not on act'):
+                Handover.take(act, missing=[other])
+            Handover.take(act)
+            # confirmed once: a second confirmation changes nothing
+            with self.assertRaisesRegex(HandoverError, 'cannot be confirmed'):
+                Handover.take(act, missing=[bag])
+            self.assertEqual(Handover(act.id).discrepancy_count, 0)
+
+    @with_transaction()
+    def test_courier_sees_only_the_bags_he_holds(self):
+        "In the portal a courier finds his bags, not another courier's"
+        pool = Pool()
+        Bag = pool.get('drop.bag')
+        Handover = pool.get('drop.handover')
+        ModelData = pool.get('ir.model.data')
+        company, point, clerk = self.setup_point()
+        with set_company(company):
+            mine, theirs = self.bags(point, clerk, 2)
+            courier, van = self.courier()
+            other, other_van = self.courier('other@example.com')
+            for bag, who, where in [
+                    (mine, courier, van), (theirs, other, other_van)]:
+                act = self.act(point, where, [bag], courier=who)
+                Handover.send([act])
+            self.assertEqual(Bag.search([('holder', '=', courier.id)]), [mine])
+            self.assertEqual(mine.holder, courier)
+            portal = ModelData.get_id('drop_point', 'user_portal')
+            with Transaction().set_user(portal), \
+                    Transaction().set_context(
+                        web_user=courier.id, _check_access=True,
+                        company=company.id, _companies=[company.id]):
+                self.assertEqual(Bag.search([]), [Bag(mine.id)])
+                self.assertEqual(
+                    [a.courier for a in Handover.search([])], [courier])
+
 
 del ModuleTestCase
