@@ -11,6 +11,7 @@ from PIL import Image
 from werkzeug.test import EnvironBuilder
 
 from trytond.modules.company.tests import set_company
+from trytond.modules.drop_bag.tests import test_module as bag_tests
 from trytond.pool import Pool
 from trytond.protocols.wrappers import Request
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
@@ -156,6 +157,27 @@ class DropHandoverReportTestCase(
         self.assertTrue(qr_matches(self.printed, act.verification_url()))
         self.assertFalse(
             qr_matches(self.printed, act.verification_url() + 'x'))
+
+    @with_transaction()
+    def test_print_act_with_discrepancies(self):
+        "The printed act tells what the taker found different"
+        pool = Pool()
+        Handover = pool.get('drop.handover')
+        company, act = self.sent_act()
+        with set_company(company):
+            first, second, third = sorted(act.lines, key=lambda l: l.id)
+            extra, _ = self.intake(
+                act.drop_point, act.drop_point.staff[0].web_user,
+                seal='SEAL0099', count=4, phone='+79120000099',
+                verification=bag_tests.verified('+79120000099'))
+            act = Handover.take(
+                act, missing=[first.bag], broken=[second.bag], extra=[extra])
+            text = self.print_act(act)
+        self.assertIn('On receipt', text)
+        self.assertRegex(text, r'SEAL0000\s+1\s+Missing')
+        self.assertRegex(text, r'SEAL0001\s+2\s+Seal Broken')
+        self.assertIn('Bags in total: 3 (three), items: 6 (six)', text)
+        self.assertIn('Received without being on the act: SEAL0099', text)
 
     @with_transaction()
     def test_print_act_in_russian(self):
