@@ -19,16 +19,16 @@ CLERK = demo.POINTS[0][-1]
 
 
 class Clerk:
-    "A clerk's browser session, as a script"
+    "A clerk's (or another portal user's) browser session, as a script"
 
-    def __init__(self, server):
+    def __init__(self, server, email=CLERK):
         self.server = server
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
         self.opener.addheaders = [('Accept-Language', 'en')]
         self.token = re.search(
             r'name="csrf_token" value="([^"]+)"', self.get('/login'))[1]
-        self.post('/login', email=CLERK, password=demo.PASSWORD)
+        self.post('/login', email=email, password=demo.PASSWORD)
         (self.point,), = server.sql(
             "SELECT id FROM drop_point WHERE code = 'PVZ-01'")
 
@@ -38,7 +38,7 @@ class Clerk:
 
     def post(self, path, **data):
         body = urllib.parse.urlencode(
-            dict(data, csrf_token=self.token)).encode()
+            dict(data, csrf_token=self.token), doseq=True).encode()
         try:
             with self.opener.open(self.server.portal + path, body) as answer:
                 return answer.status, answer.read().decode()

@@ -2,6 +2,7 @@
 # top level of this repository contains the full copyright notices and
 # license terms.
 """The back office: the Tryton web client served by trytond."""
+import re
 import unittest
 
 from selenium.webdriver.common.action_chains import ActionChains
@@ -13,6 +14,7 @@ from trytond.modules.drop_point import demo
 
 from .browser import chromium, screenshot, wait
 from .server import server
+from .test_intake_concurrency import Clerk
 
 
 class SaoBrowserTestCase(unittest.TestCase):
@@ -158,3 +160,52 @@ class SaoBrowserTestCase(unittest.TestCase):
             "WHERE seal IN ('PL200101', 'PL100202') ORDER BY seal")
         self.assertEqual(
             rows, [('PL100202', 'received', 0), ('PL200101', 'received', 4)])
+
+    def act_to_the_factory(self):
+        "The courier hands what he holds to the factory, over the portal"
+        courier = Clerk(self.server, demo.COURIER)
+        page = courier.get('/courier')
+        destination = re.search(
+            r'name="destination" value="(factory-\d+)"', page)
+        if destination:
+            form = page[destination.start():]
+            form = form[:form.index('</form>')]
+            status, page = courier.post(
+                '/courier/deliver', destination=destination[1],
+                bag=re.findall(r'name="bag" value="(\d+)"', form))
+            self.assertEqual(status, 200, page)
+        (number,), = self.server.sql(
+            "SELECT max(number) FROM drop_handover WHERE state = 'sent' "
+            "AND direction = 'to_factory'")
+        return number
+
+    def test_factory_takes_an_act_with_discrepancies(self):
+        "The factory opens the courier's act and confirms it from its form"
+        driver = self.driver
+        number = self.act_to_the_factory()
+        self.sign_in()
+        self.menu_entry("Пункты приёма").click()
+        entry = self.menu_entry("Акты приёма-передачи")
+        entry.click()
+        driver.switch_to.active_element.send_keys(Keys.ENTER)
+        row = wait(driver, EC.visibility_of_element_located((By.XPATH,
+                    f"//*[@id='tabcontent']//td//*[text()='{number}']")))
+        ActionChains(driver).double_click(row).perform()
+        button = wait(driver, EC.element_to_be_clickable((By.XPATH,
+                    "//*[@id='tabcontent']//button"
+                    "[contains(., 'Подтвердить с расхождениями')]")))
+        screenshot(driver, 'sao_act_sent')
+        button.click()
+        wait(driver, lambda d: 'Отсутствует' in self.dialog_text()
+            and 'Нет в акте' in self.dialog_text())
+        screenshot(driver, 'sao_act_take')
+        wait(driver, EC.element_to_be_clickable((By.XPATH,
+                    "//*[contains(@class, 'modal-dialog')]//button"
+                    "[contains(., 'Подтвердить приём')]"))).click()
+        wait(driver, lambda d: self.server.sql(
+                "SELECT state FROM drop_handover WHERE number = %s",
+                number) == [('done',)])
+        errors = [e['message'] for e in driver.get_log('browser')
+            if e['level'] == 'SEVERE' and e['source'] == 'javascript']
+        self.assertEqual(errors, [])
+        screenshot(driver, 'sao_act_done')

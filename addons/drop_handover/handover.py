@@ -224,9 +224,13 @@ class Handover(Workflow, ModelSQL, ModelView):
         # the signer is shown to whoever may read the act
         with without_check_access():
             act = self.__class__(self.id)
-            signer = (getattr(act, f'{prefix}_web_user')
-                or getattr(act, f'{prefix}_user'))
-            who = signer.rec_name if signer else ''
+            web_user = getattr(act, f'{prefix}_web_user')
+            user = getattr(act, f'{prefix}_user')
+            if web_user:
+                who = (web_user.party.rec_name if web_user.party
+                    else web_user.email)
+            else:
+                who = user.rec_name if user else ''
         return gettext(
             f'drop_handover.msg_signed_{channel}', who=who,
             where=getattr(self, f'{prefix}_address') or '')

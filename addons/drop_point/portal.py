@@ -173,6 +173,7 @@ class PortalRequest:
         with transaction.set_user(user), \
                 transaction.set_context(
                     language=self.language, web_user=web_user,
+                    remote_addr=self.request.remote_addr,
                     company=companies[0] if companies else None,
                     _companies=companies), \
                 check_access():
