@@ -332,6 +332,17 @@ def _courier_bags(portal):
         return sorted(bags, key=lambda b: (b.held_since, b.id))
 
 
+def _free(bags):
+    "The bags on no open act: those of an act to confirm wait for it"
+    Line = Pool().get('drop.handover.line')
+    with without_check_access():
+        pending = {l.bag for l in Line.search([
+                    ('bag', 'in', [b.id for b in bags]),
+                    ('open', '=', True),
+                    ])}
+    return [b for b in bags if b not in pending]
+
+
 def _render_courier(portal, status=HTTPStatus.OK, **values):
     pool = Pool()
     Handover = pool.get('drop.handover')
@@ -347,7 +358,8 @@ def _render_courier(portal, status=HTTPStatus.OK, **values):
     # the courier is no staff of the points: their names are read for them
     with without_check_access():
         groups = []
-        for (kind, id_), group in sorted(_destinations(bags).items()):
+        for (kind, id_), group in sorted(
+                _destinations(_free(bags)).items()):
             name = (Point(id_).rec_name if kind == 'point'
                 else Location(id_).name)
             groups.append((f'{kind}-{id_}', kind, name, group))
@@ -380,7 +392,7 @@ def deliver(portal):
     act = _by_request(request_id)
     if act:
         return portal.redirect(f'/acts/{act.id}')
-    bags = _courier_bags(portal)
+    bags = _free(_courier_bags(portal))
     with without_check_access():
         groups = _destinations(bags)
     kind, _, id_ = form.get('destination', '').partition('-')
