@@ -337,6 +337,11 @@ class Bag(Workflow, ModelSQL, ModelView):
             point=self.drop_point.name, seal=self.seal,
             count=self.item_count).save()
 
+    @property
+    def receipt_template(self):
+        "The portal's template of the customer's receipt page"
+        return 'drop_bag/receipt.html'
+
     def new_receipt_token(self):
         "Set a new receipt link token, revoking the previous one"
         token = secrets.token_urlsafe(24)

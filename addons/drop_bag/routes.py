@@ -24,7 +24,7 @@ def receipt(portal, token):
     Bag = Pool().get('drop.bag')
     bag = Bag.from_receipt_token(token)
     if bag:
-        response = portal.render('drop_bag/receipt.html', bag=bag)
+        response = portal.render(bag.receipt_template, bag=bag)
     else:
         response = portal.render(
             'drop_bag/receipt.html', status=HTTPStatus.NOT_FOUND, bag=None)

@@ -3,25 +3,12 @@
 # license terms.
 import qrcode
 from genshi.input import XML
-from num2words import num2words
 from qrcode.image.svg import SvgPathImage
 
 from trytond.modules.drop_point.clock import company_time
+from trytond.modules.drop_point.words import in_words
 from trytond.pool import Pool
 from trytond.report import Report
-from trytond.transaction import Transaction
-
-
-def in_words(number, language=None):
-    "The number in words in the language (Tryton's code), else in English"
-    language = language or Transaction().language or 'en'
-    for lang in [language, language.split('_')[0]]:
-        try:
-            return num2words(number, lang=lang)
-        except NotImplementedError:
-            # num2words has no such language: try the next, then English
-            pass
-    return num2words(number, lang='en')
 
 
 def qr_svg(text):

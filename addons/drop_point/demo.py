@@ -45,8 +45,9 @@ def setup(config):
 @contextmanager
 def transaction(config):
     """A transaction on the database of the proteus config, as admin in the
-    company, committed at the end: for the demo data that only the models'
-    methods can make (not through RPC)"""
+    company, committed at the end, then its queued tasks run (messages, the
+    processing of orders): for the demo data that only the models' methods
+    can make (not through RPC)"""
     from trytond.pool import Pool
     from trytond.transaction import Transaction
 
@@ -54,11 +55,17 @@ def transaction(config):
     Company = Model.get('company.company')
     admin, = User.find([('login', '=', 'admin')])
     company, = Company.find([])
+    from trytond.worker import run_task
     with Transaction().start(
             config.database_name, admin.id,
             context={'company': company.id, 'language': 'ru'}) as current:
-        yield Pool()
+        pool = Pool()
+        yield pool
         current.commit()
+        tasks = list(current.tasks)
+    # what the transaction queued runs after it, as after an RPC call
+    for task in tasks:
+        run_task(pool, task)
 
 
 def _company(config):

@@ -25,6 +25,7 @@ from trytond.transaction import Transaction, check_access, without_check_access
 from trytond.wsgi import app
 
 from .clock import company_time
+from .words import amount_in_words
 
 SESSION_COOKIE = 'dp_session'
 CSRF_COOKIE = 'dp_csrf'
@@ -191,6 +192,15 @@ class PortalRequest:
         return sorted(companies)
 
     local = staticmethod(company_time)
+
+    def money(self, amount, currency):
+        "The amount with its currency, as the reader's language writes it"
+        Lang = self.pool.get('ir.lang')
+        return Lang.get(self.language).currency(
+            amount, currency, symbol=True, grouping=True)
+
+    def amount_in_words(self, amount, currency):
+        return amount_in_words(amount, currency.code, self.language)
 
     def gettext(self, message_id, **variables):
         return gettext(message_id, **variables)

@@ -1,0 +1,73 @@
+# This file is part of the Drop Points project.  The COPYRIGHT file at the
+# top level of this repository contains the full copyright notices and
+# license terms.
+"""The order of a bag is Tryton's sale: written up at the factory for the
+bag's customer, with the drop point recorded, one line per item."""
+from sql import Null
+from sql.operators import Equal
+
+from trytond.model import Exclude, fields
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+
+
+class Sale(metaclass=PoolMeta):
+    __name__ = 'sale.sale'
+
+    drop_point = fields.Many2One(
+        'drop.point', "Drop Point", ondelete='RESTRICT',
+        states={'readonly': Eval('state') != 'draft'},
+        help="The point where the customer left the items and takes them "
+        "back.")
+    bag = fields.Many2One(
+        'drop.bag', "Bag", readonly=True, ondelete='RESTRICT',
+        help="The sealed bag the items came in.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('bag_exclude',
+                Exclude(t, (t.bag, Equal),
+                    where=(t.bag != Null) & (t.state != 'cancelled')),
+                'drop_receipt.msg_bag_one_order'),
+            ]
+
+    @classmethod
+    def confirm(cls, sales):
+        "The bag's order is confirmed: the bag is processed, the customer told"
+        Bag = Pool().get('drop.bag')
+        super().confirm(sales)
+        Bag.process_order([s.bag for s in sales if s.bag])
+
+    @classmethod
+    def copy(cls, sales, default=None):
+        default = default.copy() if default else {}
+        default.setdefault('bag', None)
+        return super().copy(sales, default=default)
+
+
+class SaleLine(metaclass=PoolMeta):
+    "One item of the bag: its service, what it is and what is wrong with it"
+    __name__ = 'sale.line'
+
+    _item_states = {
+        'invisible': Eval('type') != 'line',
+        'readonly': Eval('sale_state') != 'draft',
+        }
+
+    item_kind = fields.Char(
+        "Item", states=_item_states, help="What the item is: coat, suit…")
+    item_colour = fields.Char("Colour", states=_item_states)
+    item_brand = fields.Char("Brand", states=_item_states)
+    item_defects = fields.Text(
+        "Defects Noted", states=_item_states,
+        help="Stains, wear, damage seen at the write-up; add photos as "
+        "attachments.")
+
+    @property
+    def item_summary(self):
+        "The item in one line: kind, colour, brand"
+        return ', '.join(filter(None, [
+                    self.item_kind, self.item_colour, self.item_brand]))
