@@ -19,10 +19,17 @@ class Bag(metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._transitions |= {('received', 'processing')}
+        cls._transitions |= {
+            ('received', 'processing'),
+            ('processing', 'ready'),
+            }
         cls._buttons.update({
                 'write_up': {
                     'invisible': Eval('state') != 'received',
+                    'depends': ['state'],
+                    },
+                'ready': {
+                    'invisible': Eval('state') != 'processing',
                     'depends': ['state'],
                     },
                 })
@@ -87,6 +94,62 @@ class Bag(metaclass=PoolMeta):
                     secrets={'url': bag.receipt_url(token)},
                     seal=bag.seal, point=bag.drop_point.name))
         cls.save(bags)
+        Message.save(messages)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('ready')
+    def ready(cls, bags):
+        "The factory finished the bags' orders: they may go back"
+        pass
+
+    @classmethod
+    def arrive(cls, bags):
+        "Back at the point: each customer is told where, when and what to pay"
+        returning = [b for b in bags if b.state == 'returning']
+        super().arrive(bags)
+        cls.notify_at_point([b for b in returning if b.state == 'at_point'])
+
+    @property
+    def amount_due(self):
+        "What the customer still has to pay for the bag's order"
+        order = self.order
+        if not order:
+            return None
+        invoices = [i for i in order.invoices if i.state != 'cancelled']
+        if not invoices:
+            return order.total_amount
+        return sum(
+            (0 if i.state == 'paid'
+                else i.amount_to_pay if i.state == 'posted'
+                else i.total_amount)
+            for i in invoices)
+
+    @classmethod
+    def notify_at_point(cls, bags):
+        "One message per bag back at its point, in the customer's language"
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        Message = pool.get('sms.message')
+        messages = []
+        for bag in bags:
+            due = bag.amount_due
+            point = bag.drop_point
+            address = (' '.join(point.address.full_address.split())
+                if point.address else '')
+            values = dict(
+                seal=bag.seal,
+                place=', '.join(filter(None, [point.name, address])),
+                hours=' '.join((point.opening_hours or '').split()) or '—')
+            if due:
+                lang = Lang.get(bag.customer_language)
+                values['amount'] = lang.currency(
+                    due, bag.order.currency, symbol=True, grouping=True)
+            messages.append(Message.prepare(
+                    bag.phone,
+                    'drop_receipt.msg_sms_at_point' if due
+                    else 'drop_receipt.msg_sms_at_point_paid',
+                    language=bag.customer_language, origin=bag, **values))
         Message.save(messages)
 
     @property
