@@ -287,12 +287,12 @@ def point_route(path, methods=('GET',)):
     def decorator(func):
         @route(f'/point/<int:point_id>{path}', methods=methods)
         @wraps(func)
-        def wrapper(portal, point_id):
+        def wrapper(portal, point_id, **kwargs):
             Point = Pool().get('drop.point')
             points = Point.search([('id', '=', point_id)])
             if not points:
                 return portal.not_found()
-            return func(portal, points[0])
+            return func(portal, points[0], **kwargs)
         return wrapper
     return decorator
 

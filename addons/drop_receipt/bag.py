@@ -22,6 +22,7 @@ class Bag(metaclass=PoolMeta):
         cls._transitions |= {
             ('received', 'processing'),
             ('processing', 'ready'),
+            ('at_point', 'issued'),
             }
         cls._buttons.update({
                 'write_up': {
@@ -150,6 +151,45 @@ class Bag(metaclass=PoolMeta):
                     'drop_receipt.msg_sms_at_point' if due
                     else 'drop_receipt.msg_sms_at_point_paid',
                     language=bag.customer_language, origin=bag, **values))
+        Message.save(messages)
+
+    @classmethod
+    def hand_out(cls, bags):
+        """The clerk gives the bags back to their customers: refused unless
+        each is at its point and its order is paid"""
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        for bag in bags:
+            if bag.state != 'at_point':
+                raise OrderError(gettext(
+                        'drop_receipt.msg_issue_state', seal=bag.seal,
+                        state=bag.state_string))
+            due = bag.amount_due
+            if due:
+                raise OrderError(gettext(
+                        'drop_receipt.msg_issue_unpaid', seal=bag.seal,
+                        amount=Lang.get().currency(
+                            due, bag.order.currency, symbol=True,
+                            grouping=True)))
+        cls.issue(bags)
+
+    @classmethod
+    @Workflow.transition('issued')
+    def issue(cls, bags):
+        "The customers took their bags: out of our custody, thanked"
+        Message = Pool().get('sms.message')
+        customer = cls.customer_location()
+        cls.move_custody(
+            bags, [b.custodian for b in bags], [customer] * len(bags))
+        messages = []
+        for bag in bags:
+            token = bag.new_receipt_token()
+            messages.append(Message.prepare(
+                    bag.phone, 'drop_receipt.msg_sms_issued',
+                    language=bag.customer_language, origin=bag,
+                    secrets={'url': bag.receipt_url(token)}, seal=bag.seal,
+                    point=bag.drop_point.name))
+        cls.save(bags)
         Message.save(messages)
 
     @property
