@@ -136,8 +136,9 @@ class Bag(metaclass=PoolMeta):
         for bag in bags:
             due = bag.amount_due
             point = bag.drop_point
-            address = (' '.join(point.address.full_address.split())
-                if point.address else '')
+            address = ', '.join(filter(None, (
+                        l.strip() for l in (point.address.full_address
+                            if point.address else '').splitlines())))
             values = dict(
                 seal=bag.seal,
                 place=', '.join(filter(None, [point.name, address])),

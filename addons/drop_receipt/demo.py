@@ -2,9 +2,10 @@
 # top level of this repository contains the full copyright notices and
 # license terms.
 """Demo data: a minimal chart of accounts and this year's fiscal year (so
-that orders make invoices), the factory's service catalogue with prices, and
-the order of the bag received at the factory, written up and confirmed.
-Loaded by bin/load-demo."""
+that orders make invoices), the payment methods of the points (cash, card),
+the factory's service catalogue with prices, and the order of the bag
+received at the factory: written up, confirmed, ready and back at its point,
+not paid, waiting for its customer.  Loaded by bin/load-demo."""
 from decimal import Decimal
 
 from proteus import Model
@@ -38,7 +39,9 @@ def setup(config):
     Company = Model.get('company.company')
     company, = Company.find([])
     _accounts(company, config)
-    _services(get_accounts(company, config=config)['revenue'])
+    accounts = get_accounts(company, config=config)
+    _payment_methods(company, accounts['cash'])
+    _services(accounts['revenue'])
     with demo.transaction(config) as pool:
         _order(pool)
     return {}
@@ -49,6 +52,24 @@ def _accounts(company, config):
     fiscalyear = set_fiscalyear_invoice_sequences(
         create_fiscalyear(company, config=config), config=config)
     fiscalyear.click('create_period')
+
+
+def _payment_methods(company, cash):
+    "Cash and card taken at the points, booked to the cash account"
+    Configuration = Model.get('drop.receipt.configuration')
+    Journal = Model.get('account.journal')
+    PaymentMethod = Model.get('account.invoice.payment.method')
+    journal, = Journal.find([('code', '=', 'CASH')])
+    methods = []
+    for name in ["Наличные в пункте", "Карта на терминале пункта"]:
+        method = PaymentMethod(
+            company=company, name=name, journal=journal,
+            credit_account=cash, debit_account=cash)
+        method.save()
+        methods.append(method)
+    configuration = Configuration(1)
+    configuration.cash_method, configuration.card_method = methods
+    configuration.save()
 
 
 def _services(revenue):
@@ -90,3 +111,20 @@ def _order(pool):
     Line.save(lines)
     Sale.quote([sale])
     Sale.confirm([sale])
+    _back_at_point(pool, Bag(bag.id))
+
+
+def _back_at_point(pool, bag):
+    "The order is done, the factory hands the bag back to its point"
+    Bag = pool.get('drop.bag')
+    Handover = pool.get('drop.handover')
+    Bag.ready([bag])
+    point = bag.drop_point
+    act = Handover(
+        direction='to_point', drop_point=point,
+        from_location=bag.custodian,
+        to_location=point.location.storage_location,
+        lines=[{'bag': bag.id}])
+    act.save()
+    Handover.send([act])
+    Handover.confirm([act])
