@@ -2,13 +2,17 @@
 # top level of this repository contains the full copyright notices and
 # license terms.
 """Headless Chromium (Debian's chromium and chromium-driver) for the tests."""
+import json
 import os
 import pathlib
+import re
 import tempfile
+import unittest
 
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -62,3 +66,51 @@ def submitted(page):
                 "return document.readyState") == 'complete'
         return False
     return condition
+
+
+class PhoneTestCase(unittest.TestCase):
+    "A fresh phone-size browser for each test, on the demo server"
+
+    def setUp(self):
+        from .server import server
+        self.server = server()
+        self.driver = chromium()
+        self.addCleanup(self.driver.quit)
+
+    def find(self, css):
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def submit(self, button):
+        "Click a form's button and wait for the next page"
+        page = self.find('html')
+        self.find(button).click()
+        wait(self.driver, submitted(page))
+
+    def follow(self, text):
+        "Click the link of that text and wait for its page"
+        page = self.find('html')
+        self.driver.find_element(By.PARTIAL_LINK_TEXT, text).click()
+        wait(self.driver, submitted(page))
+
+    def sign_in(self, email, password=None):
+        "Sign in to the portal in English, from a clean session"
+        from trytond.modules.drop_point import demo
+        self.driver.delete_all_cookies()
+        self.driver.get(f'{self.server.portal}/login')
+        self.submit('#lang-en')
+        self.find('#email').send_keys(email)
+        self.find('#password').send_keys(password or demo.PASSWORD)
+        self.submit('#submit')
+
+    def last_code(self, phone):
+        "The one-time code of the last message to the phone, in the outbox"
+        outbox = self.server.directory / 'sms-outbox.jsonl'
+        texts = [json.loads(line) for line in outbox.read_text().splitlines()]
+        text = [m['text'] for m in texts if m['phone'] == phone][-1]
+        return re.search(r'\d{6}', text).group()
+
+    def assert_fits(self):
+        "Nothing wider than the phone: no sideways scrolling"
+        width = self.driver.execute_script(
+            'return document.documentElement.scrollWidth')
+        self.assertLessEqual(width, PHONE[0])

@@ -3,54 +3,19 @@
 # license terms.
 """The clerk hands a bag to the courier and the courier takes it and
 delivers to the factory, each on a phone-size screen."""
-import unittest
-
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from trytond.modules.drop_point import demo
 
-from .browser import chromium, screenshot, submitted, wait
-from .server import server
+from .browser import PhoneTestCase, screenshot, submitted, wait
 
 CLERK = demo.POINTS[0][-1]
 SEAL = 'PL100203'
 
 
-class HandoverBrowserTestCase(unittest.TestCase):
-
-    def setUp(self):
-        self.server = server()
-        self.driver = chromium()
-        self.addCleanup(self.driver.quit)
-
-    def find(self, css):
-        return self.driver.find_element(By.CSS_SELECTOR, css)
-
-    def submit(self, button):
-        page = self.find('html')
-        self.find(button).click()
-        wait(self.driver, submitted(page))
-
-    def follow(self, text):
-        page = self.find('html')
-        self.driver.find_element(By.PARTIAL_LINK_TEXT, text).click()
-        wait(self.driver, submitted(page))
-
-    def sign_in(self, email):
-        self.driver.delete_all_cookies()
-        self.driver.get(f'{self.server.portal}/login')
-        self.submit('#lang-en')
-        self.find('#email').send_keys(email)
-        self.find('#password').send_keys(demo.PASSWORD)
-        self.submit('#submit')
-
-    def assert_fits(self):
-        "Nothing wider than the phone: no sideways scrolling"
-        width = self.driver.execute_script(
-            'return document.documentElement.scrollWidth')
-        self.assertLessEqual(width, 390)
+class HandoverBrowserTestCase(PhoneTestCase):
 
     def ticked(self):
         return sorted(

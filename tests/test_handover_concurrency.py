@@ -32,7 +32,8 @@ class HandoverConcurrencyTestCase(unittest.TestCase):
         self.assertEqual(statuses, [200, 400], results)
         refused, = [page for status, page in results if status == 400]
         self.assertRegex(
-            refused, r'RACE0001 is not among|already on (the|another) open act')
+            refused,
+            r'RACE0001 is not among|already on (the|another) open act')
         rows = srv.sql(
             "SELECT h.state FROM drop_handover h "
             "JOIN drop_handover_line l ON l.handover = h.id "

@@ -4,53 +4,23 @@
 """A clerk accepts a bag on a phone-size screen."""
 import json
 import re
-import unittest
 
 from selenium.webdriver.common.by import By
 
 from trytond.modules.drop_point import demo
 
-from .browser import chromium, screenshot, submitted, wait
-from .server import server
+from .browser import PhoneTestCase, screenshot, submitted, wait
 
 CLERK = demo.POINTS[1][-1]
 
 
-class IntakeBrowserTestCase(unittest.TestCase):
-
-    def setUp(self):
-        self.server = server()
-        self.driver = chromium()
-        self.addCleanup(self.driver.quit)
-
-    def find(self, css):
-        return self.driver.find_element(By.CSS_SELECTOR, css)
-
-    def submit(self, button):
-        page = self.find('html')
-        self.find(button).click()
-        wait(self.driver, submitted(page))
-
-    def last_code(self, phone):
-        outbox = self.server.directory / 'sms-outbox.jsonl'
-        for line in reversed(outbox.read_text().splitlines()):
-            message = json.loads(line)
-            if message['phone'] == phone and 'code' in message['text']:
-                return re.search(r'\d{6}', message['text']).group()
+class IntakeBrowserTestCase(PhoneTestCase):
 
     def accept(self, phone, e164, seal, shots=False):
         "Sign in as the clerk and accept a bag of 4 items"
         driver = self.driver
-        driver.get(f'{self.server.portal}/login')
-        self.submit('#lang-en')
-        self.find('#email').send_keys(CLERK)
-        self.find('#password').send_keys(demo.PASSWORD)
-        self.submit('#submit')
-        link = driver.find_element(
-            By.PARTIAL_LINK_TEXT, "Accept a bag at ATL-02")
-        page = self.find('html')
-        link.click()
-        wait(driver, submitted(page))
+        self.sign_in(CLERK)
+        self.follow("Accept a bag at ATL-02")
 
         self.find('#phone').send_keys(phone)
         shots and screenshot(driver, 'intake_phone')

@@ -8,8 +8,7 @@ import uuid
 from trytond.config import config
 from trytond.exceptions import UserError
 from trytond.modules.drop_point import portal as portal_
-from trytond.modules.drop_point.portal import point_route, route
-from trytond.modules.sms.exceptions import CodeRateLimitError
+from trytond.modules.drop_point.portal import error_status, point_route, route
 from trytond.modules.sms.phone import mask
 from trytond.pool import Pool
 from trytond.protocols.wrappers import HTTPStatus
@@ -54,9 +53,7 @@ def intake_code(portal, point):
                 phone, 'intake', Bag.code_sender(portal.web_user))
     except UserError as error:
         Transaction().rollback()
-        status = (HTTPStatus.TOO_MANY_REQUESTS
-            if isinstance(error, CodeRateLimitError)
-            else HTTPStatus.BAD_REQUEST)
+        status = error_status(error)
         return portal.render(
             INTAKE, status=status, point=point, step='phone', phone=phone,
             error=error.message)

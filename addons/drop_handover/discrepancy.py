@@ -7,7 +7,7 @@ from trytond.pool import PoolMeta
 
 
 class Discrepancy(metaclass=PoolMeta):
-    "What the taker of an act found: a bag missing, extra or with a broken seal"
+    "What the taker of an act found: a bag missing, extra, its seal broken"
     __name__ = 'drop.bag.discrepancy'
 
     handover_line = fields.Many2One(

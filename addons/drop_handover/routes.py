@@ -12,8 +12,7 @@ from collections import defaultdict
 from trytond.exceptions import UserError
 from trytond.modules.drop_bag.bag import normalize_seal
 from trytond.modules.drop_point import portal as portal_
-from trytond.modules.drop_point.portal import point_route, route
-from trytond.modules.sms.exceptions import CodeRateLimitError
+from trytond.modules.drop_point.portal import error_status, point_route, route
 from trytond.modules.sms.phone import mask
 from trytond.pool import Pool
 from trytond.protocols.wrappers import HTTPStatus
@@ -251,9 +250,7 @@ def courier_code(portal, act_id):
                 if act.courier.party.lang else None)
     except UserError as error:
         Transaction().rollback()
-        status = (HTTPStatus.TOO_MANY_REQUESTS
-            if isinstance(error, CodeRateLimitError)
-            else HTTPStatus.BAD_REQUEST)
+        status = error_status(error)
         return _render_act(portal, act, status=status, error=error.message)
     return _render_act(portal, act, code_sent=True)
 

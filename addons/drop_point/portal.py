@@ -297,6 +297,11 @@ def point_route(path, methods=('GET',)):
     return decorator
 
 
+def error_status(error):
+    "The HTTP status of a refused request: the error's own, else 400"
+    return getattr(error, 'http_status', HTTPStatus.BAD_REQUEST)
+
+
 def portal_error(portal, status, message_id):
     with portal.scope():
         return portal.error(status, message_id)
@@ -304,4 +309,4 @@ def portal_error(portal, status, message_id):
 
 __all__ = [
     'Portal', 'PortalRequest', 'Screen', 'route', 'point_route',
-    'register_module', 'static_directory']
+    'register_module', 'static_directory', 'error_status']

@@ -31,7 +31,8 @@ def amount_in_words(amount, currency, language=None):
     know the currency in the language"""
     for lang in _languages(language):
         try:
-            return num2words(amount, lang=lang, to='currency', currency=currency)
+            return num2words(
+                amount, lang=lang, to='currency', currency=currency)
         except NotImplementedError:
             pass
     return f'{in_words(amount, language)} {currency}'

@@ -11,8 +11,7 @@ import uuid
 from trytond.exceptions import UserError
 from trytond.modules.drop_bag.bag import normalize_seal
 from trytond.modules.drop_point import portal as portal_
-from trytond.modules.drop_point.portal import point_route
-from trytond.modules.sms.exceptions import CodeRateLimitError
+from trytond.modules.drop_point.portal import error_status, point_route
 from trytond.modules.sms.phone import mask
 from trytond.pool import Pool
 from trytond.protocols.wrappers import HTTPStatus
@@ -128,9 +127,7 @@ def issue_code(portal, point, bag_id):
                 language=bag.customer_language)
     except UserError as error:
         Transaction().rollback()
-        status = (HTTPStatus.TOO_MANY_REQUESTS
-            if isinstance(error, CodeRateLimitError)
-            else HTTPStatus.BAD_REQUEST)
+        status = error_status(error)
         return _render(portal, point, bag, status=status, error=error.message)
     return _render(portal, point, bag, code_sent=True)
 

@@ -1,6 +1,8 @@
 # This file is part of the Drop Points project.  The COPYRIGHT file at the
 # top level of this repository contains the full copyright notices and
 # license terms.
+from http import HTTPStatus
+
 from trytond.exceptions import UserError
 from trytond.model.exceptions import ValidationError
 
@@ -10,7 +12,8 @@ class PhoneError(ValidationError):
 
 
 class CodeRateLimitError(UserError):
-    pass
+    "Too many codes asked: a web page answers 429"
+    http_status = HTTPStatus.TOO_MANY_REQUESTS
 
 
 class ProviderError(Exception):
