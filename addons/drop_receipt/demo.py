@@ -42,6 +42,7 @@ def setup(config):
     accounts = get_accounts(company, config=config)
     _payment_methods(company, accounts['cash'])
     _services(accounts['revenue'])
+    _back_office_groups()
     with demo.transaction(config) as pool:
         _order(pool)
     return {}
@@ -70,6 +71,16 @@ def _payment_methods(company, cash):
     configuration = Configuration(1)
     configuration.cash_method, configuration.card_method = methods
     configuration.save()
+
+
+def _back_office_groups():
+    "The dispatcher also writes orders up and sees their invoices"
+    Group = Model.get('res.group')
+    User = Model.get('res.user')
+    user, = User.find([('login', '=', demo.BACK_OFFICE)])
+    user.groups.extend(Group.find([('name', 'in', [
+                        "Sales", "Accounting", "Product Administration"])]))
+    user.save()
 
 
 def _services(revenue):
