@@ -342,6 +342,10 @@ class Bag(Workflow, ModelSQL, ModelView):
         "The portal's template of the customer's receipt page"
         return 'drop_bag/receipt.html'
 
+    def receipt_values(self, portal):
+        "What else the receipt page shows, by the modules that extend it"
+        return {}
+
     def new_receipt_token(self):
         "Set a new receipt link token, revoking the previous one"
         token = secrets.token_urlsafe(24)

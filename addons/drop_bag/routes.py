@@ -23,7 +23,9 @@ def receipt(portal, token):
     Bag = Pool().get('drop.bag')
     bag = Bag.from_receipt_token(token)
     if bag:
-        response = portal.render(bag.receipt_template, bag=bag)
+        response = portal.render(
+            bag.receipt_template, bag=bag, token=token,
+            **bag.receipt_values(portal))
     else:
         response = portal.render(
             'drop_bag/receipt.html', status=HTTPStatus.NOT_FOUND, bag=None)

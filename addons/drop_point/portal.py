@@ -231,9 +231,10 @@ class PortalRequest:
         options = dict(
             path=self.base, httponly=True, samesite='Lax', secure=secure)
         if self.request.cookies.get(CSRF_COOKIE) != self.csrf_token:
+            # the customers' links post forms too
             response.set_cookie(
                 CSRF_COOKIE, self.csrf_token,
-                **dict(options, samesite='Strict'))
+                **dict(options, path=self.root, samesite='Strict'))
         for name, value in self._cookies.items():
             # the language is also the customers' links'
             path = self.root if name == LANG_COOKIE else self.base

@@ -2,6 +2,6 @@
 # top level of this repository contains the full copyright notices and
 # license terms.
 
-from . import routes
+from . import customer, routes, sandbox
 
-__all__ = [routes]
+__all__ = [customer, routes, sandbox]

@@ -1,12 +1,20 @@
 # This file is part of the Drop Points project.  The COPYRIGHT file at the
 # top level of this repository contains the full copyright notices and
 # license terms.
+from markupsafe import Markup
+
 from trytond.i18n import gettext
 from trytond.model import ModelView, Workflow, fields
+from trytond.modules.sms.phone import mask
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.transaction import Transaction, without_check_access
 
+from .document import Document
 from .exceptions import OrderError
+
+# the orders a customer signs: written up and confirmed
+SIGNABLE = {'confirmed', 'processing', 'done'}
 
 
 class Bag(metaclass=PoolMeta):
@@ -117,7 +125,11 @@ class Bag(metaclass=PoolMeta):
         order = self.order
         if not order:
             return None
-        invoices = [i for i in order.invoices if i.state != 'cancelled']
+        Invoice = Pool().get('account.invoice')
+        # a payment the gateway has not confirmed pays nothing yet
+        with Transaction().set_context(with_payment=False):
+            invoices = Invoice.browse(
+                [i for i in order.invoices if i.state != 'cancelled'])
         if not invoices:
             return order.total_amount
         return sum(
@@ -192,6 +204,36 @@ class Bag(metaclass=PoolMeta):
                     point=bag.drop_point.name))
         cls.save(bags)
         Message.save(messages)
+
+    def receipt_values(self, portal):
+        "The order's receipt: the document, its signature, what is due"
+        pool = Pool()
+        Configuration = pool.get('drop.receipt.configuration')
+        values = super().receipt_values(portal)
+        order = self.order
+        if not order:
+            return values
+        with without_check_access():
+            signature = order.signature
+            values.update(
+                order=order,
+                document=Markup(Document(self, portal.language).html),
+                due=self.amount_due, signature=signature,
+                signed_at=portal.local(
+                    signature.signed_at, self.company).strftime(
+                    '%d.%m.%Y %H:%M') if signature else None,
+                voided=not signature and bool(order.signatures),
+                can_sign=(not signature and order.state in SIGNABLE),
+                can_pay=bool(Configuration(1).online_journal),
+                masked=mask(self.phone))
+        # back from the gateway
+        outcome = portal.request.args.get('payment')
+        if outcome in {'succeeded', 'declined'}:
+            values.update(
+                notice=portal.gettext(
+                    f'drop_receipt.msg_receipt_payment_{outcome}'),
+                notice_class='ok' if outcome == 'succeeded' else 'bad')
+        return values
 
     @property
     def receipt_template(self):

@@ -5,7 +5,7 @@ from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
 
 
 class Configuration(ModelSingleton, ModelSQL, ModelView):
-    "How payments collected at the points are booked"
+    "The receipt's terms and how its payments are taken and booked"
     __name__ = 'drop.receipt.configuration'
     __string__ = "Order Configuration"
 
@@ -16,6 +16,14 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         'account.invoice.payment.method', "Card at the Point",
         help="The payment method of the card payments on a point's "
         "terminal.")
+
+    terms = fields.Text(
+        "Terms", translate=True,
+        help="The terms the customer reads on the receipt and signs.")
+    online_journal = fields.Many2One(
+        'account.payment.journal', "Online Payments",
+        help="The payment journal of the receipt's \"Pay\": its process "
+        "method is the gateway (the sandbox, or Stripe).")
 
     def payment_method(self, method):
         return self.cash_method if method == 'cash' else self.card_method

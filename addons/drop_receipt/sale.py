@@ -22,6 +22,10 @@ class Sale(metaclass=PoolMeta):
     bag = fields.Many2One(
         'drop.bag', "Bag", readonly=True, ondelete='RESTRICT',
         help="The sealed bag the items came in.")
+    signatures = fields.One2Many(
+        'drop.receipt.signature', 'order', "Signatures", readonly=True,
+        help="The customer's signatures of the receipt: a change to the "
+        "order voids them.")
 
     @classmethod
     def __setup__(cls):
@@ -45,7 +49,26 @@ class Sale(metaclass=PoolMeta):
     def copy(cls, sales, default=None):
         default = default.copy() if default else {}
         default.setdefault('bag', None)
+        default.setdefault('signatures', None)
         return super().copy(sales, default=default)
+
+    @property
+    def signature(self):
+        "The customer's signature that still holds for the order as it is"
+        for signature in self.signatures:
+            if signature.intact:
+                return signature
+
+    @classmethod
+    def on_modification(cls, mode, sales, field_names=None):
+        super().on_modification(mode, sales, field_names=field_names)
+        if mode == 'write' and set(field_names or ()) & cls._signed_fields():
+            Pool().get('drop.receipt.signature').void(sales)
+
+    @classmethod
+    def _signed_fields(cls):
+        "What the receipt shows of the order itself"
+        return {'party', 'currency', 'lines', 'drop_point', 'bag'}
 
 
 class SaleLine(metaclass=PoolMeta):
@@ -65,6 +88,21 @@ class SaleLine(metaclass=PoolMeta):
         "Defects Noted", states=_item_states,
         help="Stains, wear, damage seen at the write-up; add photos as "
         "attachments.")
+
+    @classmethod
+    def on_modification(cls, mode, lines, field_names=None):
+        super().on_modification(mode, lines, field_names=field_names)
+        if mode != 'write' or set(field_names or ()) & cls._signed_fields():
+            Pool().get('drop.receipt.signature').void(
+                list({l.sale for l in lines if l.sale}))
+
+    @classmethod
+    def _signed_fields(cls):
+        "What the receipt shows of an item"
+        return {
+            'sale', 'type', 'product', 'description', 'quantity', 'unit',
+            'unit_price', 'taxes', 'item_kind', 'item_colour', 'item_brand',
+            'item_defects'}
 
     @property
     def item_summary(self):

@@ -1,0 +1,181 @@
+# This file is part of the Drop Points project.  The COPYRIGHT file at the
+# top level of this repository contains the full copyright notices and
+# license terms.
+"""The customer pays the order online: an ``account.payment`` of what the
+invoice still owes, taken by the gateway of the configured payment journal
+(the sandbox's test cards, or Stripe) and cleared on the invoice when the
+gateway says it succeeded."""
+import hashlib
+import hmac
+import json
+import logging
+import uuid
+from decimal import Decimal
+
+from trytond.config import config
+from trytond.i18n import gettext
+from trytond.model import Unique, fields
+from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction
+
+from .exceptions import OrderError
+
+logger = logging.getLogger(__name__)
+
+SANDBOX = 'drop_sandbox'
+
+
+def sandbox_secret():
+    "The key the sandbox gateway signs its notices with"
+    return config.get('drop_receipt', 'sandbox_secret', default='sandbox')
+
+
+def sign(body):
+    "The sandbox's signature of a notice's body (bytes)"
+    return hmac.new(
+        sandbox_secret().encode(), body, hashlib.sha256).hexdigest()
+
+
+class Journal(metaclass=PoolMeta):
+    __name__ = 'account.payment.journal'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        selection = ('drop_sandbox', "Sandbox (Test Cards)")
+        if selection not in cls.process_method.selection:
+            cls.process_method.selection.append(selection)
+
+
+class Payment(metaclass=PoolMeta):
+    __name__ = 'account.payment'
+
+    drop_bag = fields.Many2One(
+        'drop.bag', "Bag", readonly=True, ondelete='RESTRICT',
+        help="The bag whose order the customer paid by the receipt's link.")
+    gateway_reference = fields.Char(
+        "Gateway Reference", readonly=True, strip=False,
+        help="The payment's reference at the online gateway.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('gateway_reference_unique', Unique(t, t.gateway_reference),
+                'drop_receipt.msg_payment_reference_unique'),
+            ]
+
+    @classmethod
+    def copy(cls, payments, default=None):
+        default = default.copy() if default else {}
+        default.setdefault('gateway_reference', None)
+        default.setdefault('drop_bag', None)
+        return super().copy(payments, default=default)
+
+    @classmethod
+    def online(cls, bag):
+        """The online payment of what the bag's order still owes: the one
+        already waiting for the gateway, else a new one"""
+        pool = Pool()
+        Bag = pool.get('drop.bag')
+        Configuration = pool.get('drop.receipt.configuration')
+        Date = pool.get('ir.date')
+        Invoice = pool.get('account.invoice')
+        # two taps on "Pay" start one payment
+        Bag.lock([bag])
+        bag = Bag(bag.id)
+        if not bag.amount_due:
+            raise OrderError(gettext(
+                    'drop_receipt.msg_collection_paid', seal=bag.seal))
+        journal = Configuration(1).online_journal
+        if not journal:
+            raise OrderError(gettext('drop_receipt.msg_online_not_configured'))
+        invoices = [i for i in bag.order.invoices
+            if i.state in {'draft', 'validated', 'posted'}]
+        Invoice.post([i for i in invoices if i.state != 'posted'])
+        lines = [l for i in Invoice.browse(invoices) for l in i.lines_to_pay
+            if not l.reconciliation]
+        waiting = cls.search([
+                ('drop_bag', '=', bag.id),
+                ('line', 'in', [l.id for l in lines]),
+                ('journal', '=', journal.id),
+                ('state', '=', 'processing'),
+                ], limit=1)
+        if waiting:
+            return waiting[0]
+        line = next((l for l in lines if l.payment_amount), None)
+        if not line:
+            # what is left is with payments the gateway has not answered
+            raise OrderError(gettext(
+                    'drop_receipt.msg_online_pending', seal=bag.seal))
+        payment = cls(
+            company=bag.company, journal=journal, kind='receivable',
+            party=line.party, line=line, amount=line.payment_amount,
+            currency=journal.currency, date=Date.today(),
+            reference=gettext(
+                'drop_receipt.msg_online_description', seal=bag.seal,
+                number=bag.order.number or ''),
+            drop_bag=bag, gateway_reference=uuid.uuid4().hex)
+        payment.save()
+        cls.submit([payment])
+        if journal.process_method == SANDBOX:
+            cls.process([payment])
+        return payment
+
+    def process_drop_sandbox(self):
+        "The sandbox takes the card on its page, then sends its notice"
+        pass
+
+    def checkout_url(self, return_url):
+        "Where the customer pays the payment at its gateway"
+        method = self.journal.process_method
+        if method == SANDBOX:
+            database = Transaction().database.name
+            return (f'/{database}/sandbox/{self.gateway_reference}'
+                f'?return={return_url}')
+        if method == 'stripe':
+            if self.state != 'processing':
+                self.__class__.process([self])
+            self.__class__.stripe_checkout([self])
+            return self.stripe_checkout_url
+        raise OrderError(gettext('drop_receipt.msg_online_not_configured'))
+
+    @classmethod
+    def sandbox_notice(cls, body, signature):
+        """The sandbox gateway's notice that a payment succeeded or was
+        declined: a JSON body of reference, status, amount and currency,
+        signed.  A notice received again changes nothing more.
+
+        Return 'ok', 'unknown' (no such payment), 'forged' (bad signature)
+        or 'mismatch' (not the payment's amount or currency)."""
+        if not hmac.compare_digest(sign(body), signature or ''):
+            return 'forged'
+        try:
+            notice = json.loads(body)
+            reference = str(notice['reference'])
+            status = notice['status']
+            amount = Decimal(str(notice['amount']))
+            currency = str(notice['currency'])
+        except (ValueError, KeyError, TypeError, ArithmeticError):
+            return 'forged'
+        payments = cls.search([
+                ('gateway_reference', '=', reference),
+                ('journal.process_method', '=', SANDBOX),
+                ], limit=1)
+        if not payments:
+            return 'unknown'
+        # a notice sent twice at once: the second waits, then sees it done
+        cls.lock(payments)
+        payment = cls(payments[0].id)
+        if amount != payment.amount or currency != payment.currency.code:
+            logger.warning(
+                "sandbox notice for %s: %s %s is not %s %s", reference,
+                amount, currency, payment.amount, payment.currency.code)
+            return 'mismatch'
+        if payment.state == 'processing':
+            if status == 'succeeded':
+                cls.succeed([payment])
+            elif status in {'declined', 'failed'}:
+                cls.fail([payment])
+        return 'ok'
