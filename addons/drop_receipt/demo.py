@@ -3,7 +3,8 @@
 # license terms.
 """Demo data: a minimal chart of accounts and this year's fiscal year (so
 that orders make invoices), the payment methods of the points (cash, card),
-the factory's service catalogue with prices, and the order of the bag
+the online payments through the sandbox gateway, the receipt's terms, the
+factory's service catalogue with prices, and the order of the bag
 received at the factory: written up, confirmed, ready and back at its point,
 not paid, waiting for its customer.  Loaded by bin/load-demo."""
 from decimal import Decimal
@@ -41,6 +42,7 @@ def setup(config):
     _accounts(company, config)
     accounts = get_accounts(company, config=config)
     _payment_methods(company, accounts['cash'])
+    _online(company, accounts['cash'], config)
     _services(accounts['revenue'])
     _back_office_groups()
     with demo.transaction(config) as pool:
@@ -73,13 +75,46 @@ def _payment_methods(company, cash):
     configuration.save()
 
 
+TERMS = {
+    'ru': "Мы чистим вещи бережно, по технологии, подходящей ткани и "
+    "маркировке. Дефекты, отмеченные в квитанции, могут проявиться после "
+    "чистки. Заказ хранится в пункте 30 дней; выдача — по коду из SMS.",
+    'en': "We clean the items with care, by the process their fabric and "
+    "labels call for. The defects noted on the receipt may show after "
+    "cleaning. The order is kept at the point for 30 days and handed out "
+    "with the code sent by SMS.",
+    }
+
+
+def _online(company, cash, config):
+    """The receipt's "Pay" goes to the sandbox gateway (test cards); the
+    payments are cleared on the invoices through the cash account"""
+    Configuration = Model.get('drop.receipt.configuration')
+    Journal = Model.get('account.journal')
+    PaymentJournal = Model.get('account.payment.journal')
+    journal = PaymentJournal(
+        company=company, name="Онлайн-оплата (песочница)",
+        process_method='drop_sandbox', clearing_account=cash,
+        clearing_journal=Journal.find([('code', '=', 'CASH')])[0])
+    journal.save()
+    configuration = Configuration(1)
+    configuration.online_journal = journal
+    configuration.save()
+    for language, terms in TERMS.items():
+        with config.set_context(language=language):
+            configuration = Configuration(1)
+            configuration.terms = terms
+            configuration.save()
+
+
 def _back_office_groups():
     "The dispatcher also writes orders up and sees their invoices"
     Group = Model.get('res.group')
     User = Model.get('res.user')
     user, = User.find([('login', '=', demo.BACK_OFFICE)])
     user.groups.extend(Group.find([('name', 'in', [
-                        "Sales", "Accounting", "Product Administration"])]))
+                        "Sales", "Accounting", "Product Administration",
+                        "Payment"])]))
     user.save()
 
 
