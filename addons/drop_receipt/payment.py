@@ -135,9 +135,10 @@ class Payment(metaclass=PoolMeta):
             return (f'/{database}/sandbox/{self.gateway_reference}'
                 f'?return={return_url}')
         if method == 'stripe':
+            # the intent first: Stripe's processing needs it
+            self.__class__.stripe_checkout([self])
             if self.state != 'processing':
                 self.__class__.process([self])
-            self.__class__.stripe_checkout([self])
             return self.stripe_checkout_url
         raise OrderError(gettext('drop_receipt.msg_online_not_configured'))
 

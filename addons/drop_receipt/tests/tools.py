@@ -1,0 +1,85 @@
+# This file is part of the Drop Points project.  The COPYRIGHT file at the
+# top level of this repository contains the full copyright notices and
+# license terms.
+"""Steps the order's scenarios share: a point with its clerk and a priced
+service, and a bag taken in at the point and written up at the factory."""
+import re
+from decimal import Decimal
+
+from proteus import Model, Wizard
+from werkzeug.test import Client
+
+from trytond.wsgi import app
+
+
+def create_shop(accounts, config, service="Dry cleaning of a suit",
+        price='1500'):
+    "A point with its clerk anna@example.com, and a service with its price"
+    Category = Model.get('product.category')
+    Party = Model.get('party.party')
+    Point = Model.get('drop.point')
+    PointType = Model.get('drop.point.type')
+    Template = Model.get('product.template')
+    Uom = Model.get('product.uom')
+    WebUser = Model.get('web.user')
+    category = Category(
+        name="Services", accounting=True,
+        account_revenue=accounts['revenue'])
+    category.save()
+    template = Template(
+        name=service, type='service',
+        default_uom=Uom.find([('name', '=', 'Unit')])[0], salable=True,
+        list_price=Decimal(price), account_category=category)
+    template.save()
+    partner = Party(name="Partner")
+    partner.save()
+    point = Point(
+        code='PVZ01', name="Point on Lenin street",
+        type=PointType.find([('code', '=', 'PVZ')])[0], party=partner,
+        opening_hours="Mo-Su 10:00-21:00")
+    clerk = WebUser(email='anna@example.com', password='clerk-2026')
+    clerk.save()
+    point.staff.new(web_user=clerk)
+    point.save()
+    return point, template.products[0]
+
+
+def confirmed_order(config, point, product, phone, seal, last_code, sent):
+    """The clerk takes the bag in, the factory receives it and confirms its
+    order of one item: return the order and the link the customer got"""
+    Bag = Model.get('drop.bag')
+    root = f'/{config.database_name}'
+    client = Client(app)
+
+    def token():
+        return client.get_cookie('dp_csrf', path=root).value
+    client.get(f'{root}/portal/login')
+    client.post(f'{root}/portal/login', data={
+            'csrf_token': token(), 'email': 'anna@example.com',
+            'password': 'clerk-2026'})
+    intake = f'{root}/portal/point/{point.id}/intake'
+    client.post(f'{intake}/code', data={'csrf_token': token(), 'phone': phone})
+    page = client.post(f'{intake}/verify', data={
+            'csrf_token': token(), 'phone': phone,
+            'code': last_code()}).text
+    form = dict(re.findall(
+            r'name="(verification|request_id)" value="([^"]+)"', page))
+    page = client.post(f'{intake}/accept', data={
+            'csrf_token': token(), 'phone': phone, 'seal': seal,
+            'item_count': '1', **form}).text
+    assert 'Bag accepted' in page, page
+    receive = Wizard('drop.bag.receive')
+    receive.form.seal = seal
+    receive.execute('find')
+    receive.form.counted_items = 1
+    receive.execute('receive')
+    bag, = Bag.find([('seal', '=', seal)])
+    bag.click('write_up')
+    bag.reload()
+    order = bag.order
+    line = order.lines.new(product=product)
+    line.quantity = 1
+    order.click('quote')
+    order.click('confirm')
+    link = re.search(r'https?://\S+', sent()[-1]['text']).group()
+    return order, '/' + link.split('/', 3)[3]
