@@ -29,8 +29,9 @@ def receipt(portal, token):
     else:
         response = portal.render(
             'drop_bag/receipt.html', status=HTTPStatus.NOT_FOUND, bag=None)
-    # the token is the credential: never leak it to another site
-    response.headers['Referrer-Policy'] = 'no-referrer'
+    # the token is the credential: never leak it to another site; within
+    # ours, the page's forms keep their Origin (no-referrer would send null)
+    response.headers['Referrer-Policy'] = 'same-origin'
     return response
 
 

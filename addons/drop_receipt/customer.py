@@ -35,7 +35,7 @@ def _page(portal, bag, token, status=HTTPStatus.OK, **values):
     context.update(values)
     response = portal.render(
         bag.receipt_template, status=status, bag=bag, token=token, **context)
-    response.headers['Referrer-Policy'] = 'no-referrer'
+    response.headers['Referrer-Policy'] = 'same-origin'
     return response
 
 

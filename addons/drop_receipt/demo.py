@@ -4,9 +4,10 @@
 """Demo data: a minimal chart of accounts and this year's fiscal year (so
 that orders make invoices), the payment methods of the points (cash, card),
 the online payments through the sandbox gateway, the receipt's terms, the
-factory's service catalogue with prices, and the order of the bag
-received at the factory: written up, confirmed, ready and back at its point,
-not paid, waiting for its customer.  Loaded by bin/load-demo."""
+factory's service catalogue with prices, and the orders of the two bags
+received at the factory: one ready and back at its point, not paid, waiting
+for its customer; the other at the factory, for its customer to sign and pay
+by the link.  Loaded by bin/load-demo."""
 from decimal import Decimal
 
 from proteus import Model
@@ -26,13 +27,23 @@ SERVICES = [
     ("Стирка (за кг)", 'kg', 350),
     ("Выведение пятна", 'unit', 400),
     ]
-# the received demo bag's items: service, item, colour, brand, defects
-ORDER = ('PL200102', [
-        ("Химчистка пальто", "Пальто шерстяное", "серое", "Zarina",
-            "Потёртость на левом рукаве"),
-        ("Выведение пятна", "Пальто шерстяное", "серое", "Zarina",
-            "Пятно от кофе на подоле"),
-        ])
+# the received demo bags' orders: seal, then each item's service, kind,
+# colour, brand, defects; the first is back at its point, not paid, the
+# second at the factory, its customer yet to sign and pay by the link
+ORDERS = [
+    ('PL200102', [
+            ("Химчистка пальто", "Пальто шерстяное", "серое", "Zarina",
+                "Потёртость на левом рукаве"),
+            ("Выведение пятна", "Пальто шерстяное", "серое", "Zarina",
+                "Пятно от кофе на подоле"),
+            ]),
+    ('PL300103', [
+            ("Химчистка костюма", "Костюм двойка", "тёмно-синий", "Hugo",
+                ""),
+            ("Химчистка платья", "Платье вечернее", "чёрное", "",
+                "Затяжка на спинке"),
+            ]),
+    ]
 
 
 def setup(config):
@@ -46,7 +57,8 @@ def setup(config):
     _services(accounts['revenue'])
     _back_office_groups()
     with demo.transaction(config) as pool:
-        _order(pool)
+        sales = [_order(pool, seal, items) for seal, items in ORDERS]
+        _back_at_point(pool, sales[0].bag)
     return {}
 
 
@@ -137,12 +149,12 @@ def _services(revenue):
         template.save()
 
 
-def _order(pool):
+def _order(pool, seal, items):
+    "The bag's order written up and confirmed"
     Bag = pool.get('drop.bag')
     Product = pool.get('product.product')
     Sale = pool.get('sale.sale')
     Line = pool.get('sale.line')
-    seal, items = ORDER
     bag, = Bag.search([('seal', '=', seal)])
     action = Bag.write_up([bag])
     sale = Sale(action['res_id'][0])
@@ -151,13 +163,14 @@ def _order(pool):
         product, = Product.search([('name', '=', service)])
         line = Line(
             sale=sale, product=product, quantity=1, item_kind=kind,
-            item_colour=colour, item_brand=brand, item_defects=defects)
+            item_colour=colour, item_brand=brand or None,
+            item_defects=defects or None)
         line.on_change_product()
         lines.append(line)
     Line.save(lines)
     Sale.quote([sale])
     Sale.confirm([sale])
-    _back_at_point(pool, Bag(bag.id))
+    return Sale(sale.id)
 
 
 def _back_at_point(pool, bag):
