@@ -2,7 +2,9 @@
 # top level of this repository contains the full copyright notices and
 # license terms.
 """The clerk issues an order to its customer on a phone-size screen: not
-paid, paid in cash at the point, then handed out with the customer's code."""
+paid, paid in cash at the point, then handed out with the customer's
+signature drawn on the screen (the code is the scenarios')."""
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
 from trytond.modules.drop_point import demo
@@ -31,9 +33,15 @@ class IssueBrowserTestCase(PhoneTestCase):
         self.submit('#pay-cash')
         self.assertEqual(self.find('#paid-state').text, 'PAID')
         screenshot(driver, 'issue_paid')
-        self.submit('#send-code')
-        self.find('#code').send_keys(self.last_code(PHONE))
-        self.submit('#confirm')
+        # the customer signs with a finger on the clerk's screen
+        self.find('#handwriting-open').click()
+        pad = self.find('#pad')
+        ActionChains(driver).move_to_element_with_offset(pad, -120, 20) \
+            .click_and_hold().move_by_offset(80, -40) \
+            .move_by_offset(90, 50).move_by_offset(60, -30).release() \
+            .perform()
+        screenshot(driver, 'issue_handwriting')
+        self.submit('#handwriting-confirm')
         self.assertIn(f'Bag {SEAL} is issued', self.find('#issued').text)
         screenshot(driver, 'issue_done')
         self.assert_fits()
@@ -43,3 +51,8 @@ class IssueBrowserTestCase(PhoneTestCase):
             SEAL)
         self.assertEqual(
             [(s, m, float(a)) for s, m, a in rows], [('issued', 'cash', 1600)])
+        (confirmation, attachments), = self.server.sql(
+            "SELECT b.issue_confirmation, COUNT(a.id) FROM drop_bag b "
+            "JOIN ir_attachment a ON a.resource = 'drop.bag,' || b.id "
+            "WHERE b.seal = %s GROUP BY b.issue_confirmation", SEAL)
+        self.assertEqual((confirmation, attachments), ('handwriting', 1))

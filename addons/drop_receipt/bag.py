@@ -21,6 +21,13 @@ class Bag(metaclass=PoolMeta):
     __name__ = 'drop.bag'
 
     orders = fields.One2Many('sale.sale', 'bag', "Orders", readonly=True)
+    issue_confirmation = fields.Selection([
+            (None, ""),
+            ('code', "Code Sent to the Customer"),
+            ('handwriting', "Customer's Signature on the Screen"),
+            ], "Issue Confirmed By", readonly=True,
+        help="How the customer confirmed taking the bag at the point; a "
+        "signature on the screen is attached to the bag.")
     order = fields.Function(
         fields.Many2One('sale.sale', "Order"), 'get_order')
 
@@ -167,9 +174,10 @@ class Bag(metaclass=PoolMeta):
         Message.save(messages)
 
     @classmethod
-    def hand_out(cls, bags):
-        """The clerk gives the bags back to their customers: refused unless
-        each is at its point and its order is paid"""
+    def hand_out(cls, bags, confirmation='code'):
+        """The clerk gives the bags back to their customers, who confirmed by
+        the confirmation: refused unless each is at its point and its order
+        is paid"""
         pool = Pool()
         Lang = pool.get('ir.lang')
         for bag in bags:
@@ -184,6 +192,7 @@ class Bag(metaclass=PoolMeta):
                         amount=Lang.get().currency(
                             due, bag.order.currency, symbol=True,
                             grouping=True)))
+        cls.write(bags, {'issue_confirmation': confirmation})
         cls.issue(bags)
 
     @classmethod

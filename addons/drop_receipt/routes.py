@@ -17,6 +17,8 @@ from trytond.pool import Pool
 from trytond.protocols.wrappers import HTTPStatus
 from trytond.transaction import Transaction, without_check_access
 
+from . import handwriting
+
 portal_.register_module('drop_receipt', os.path.dirname(__file__))
 
 SEARCH = 'drop_receipt/issue.html'
@@ -154,10 +156,36 @@ def issue_confirm(portal, point, bag_id):
                     left=result.attempts_left))
         try:
             Bag.lock([bag])
-            Bag.hand_out([Bag(bag.id)])
+            Bag.hand_out([Bag(bag.id)], 'code')
         except UserError as error:
             Transaction().rollback()
             return _render(
                 portal, point, Bag(bag.id), status=HTTPStatus.BAD_REQUEST,
                 error=error.message)
+    return _render(portal, point, Bag(bag.id))
+
+
+@point_route('/issue/<int:bag_id>/handwriting', methods=['POST'])
+def issue_handwriting(portal, point, bag_id):
+    """The customer signed on the clerk's screen: the bag is handed out, if
+    paid, and the signature kept with it"""
+    Bag = Pool().get('drop.bag')
+    bag = _bag(point, bag_id)
+    if not bag:
+        return portal.not_found()
+    if bag.state == 'issued':
+        return _render(portal, point, bag)
+    with without_check_access():
+        try:
+            content = handwriting.decode(
+                portal.request.form.get('signature', ''))
+            Bag.lock([bag])
+            bag = Bag(bag.id)
+            Bag.hand_out([bag], 'handwriting')
+            handwriting.attach(bag, content)
+        except UserError as error:
+            Transaction().rollback()
+            return _render(
+                portal, point, Bag(bag.id), status=HTTPStatus.BAD_REQUEST,
+                handwriting=True, error=error.message)
     return _render(portal, point, Bag(bag.id))
