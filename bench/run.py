@@ -14,6 +14,9 @@ so the customer's SMS goes to the outbox file within that request; with
 production's worker it leaves the request.  Their req/s count whole
 intakes: code, check and accept.
 
+Then the customer's link (bench/receipt.py): the receipt page, and the
+payment gateway's notice, new and received again.
+
 Then handover acts of 10, 100 and 1,000 bags (bench/handover.py): the time
 per bag, against the 10-bag act's.
 
@@ -34,7 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from bench import handover  # noqa: E402
+from bench import handover, receipt  # noqa: E402
 from tests.server import DemoServer  # noqa: E402
 from trytond.modules.drop_point import demo  # noqa: E402
 
@@ -208,6 +211,9 @@ def main(requests=200):
                     f"{result['median'] / baseline['median']:>10.2f}")
         rpc = RPC(server, demo.BACK_OFFICE, demo.PASSWORD)
         baseline = measure(lambda: rpc.create_party, 1, 50)['median']
+        receipt.figures(
+            server, measure, requests, lambda: RPC(
+                server, demo.BACK_OFFICE, demo.PASSWORD).create_party)
         handover.figures(server, rpc, baseline)
     finally:
         server.stop()

@@ -1,10 +1,13 @@
 # This file is part of the Drop Points project.  The COPYRIGHT file at the
 # top level of this repository contains the full copyright notices and
 # license terms.
+import secrets
+
 from markupsafe import Markup
 
 from trytond.i18n import gettext
-from trytond.model import ModelView, Workflow, fields
+from trytond.model import Index, ModelView, Workflow, fields
+from trytond.modules.drop_bag.bag import token_hash
 from trytond.modules.sms.phone import mask
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
@@ -21,6 +24,7 @@ class Bag(metaclass=PoolMeta):
     __name__ = 'drop.bag'
 
     orders = fields.One2Many('sale.sale', 'bag', "Orders", readonly=True)
+    email_token_hash = fields.Char("E-mail Token Hash", readonly=True)
     issue_confirmation = fields.Selection([
             (None, ""),
             ('code', "Code Sent to the Customer"),
@@ -34,6 +38,8 @@ class Bag(metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.email_token_hash, Index.Equality())))
         cls._transitions |= {
             ('received', 'processing'),
             ('processing', 'ready'),
@@ -148,30 +154,73 @@ class Bag(metaclass=PoolMeta):
     @classmethod
     def notify_at_point(cls, bags):
         "One message per bag back at its point, in the customer's language"
-        pool = Pool()
-        Lang = pool.get('ir.lang')
-        Message = pool.get('sms.message')
+        Message = Pool().get('sms.message')
         messages = []
         for bag in bags:
-            due = bag.amount_due
-            point = bag.drop_point
-            address = ', '.join(filter(None, (
-                        l.strip() for l in (point.address.full_address
-                            if point.address else '').splitlines())))
-            values = dict(
-                seal=bag.seal,
-                place=', '.join(filter(None, [point.name, address])),
-                hours=' '.join((point.opening_hours or '').split()) or '—')
-            if due:
-                lang = Lang.get(bag.customer_language)
-                values['amount'] = lang.currency(
-                    due, bag.order.currency, symbol=True, grouping=True)
+            message_id, values = bag.at_point_notice(bag.customer_language)
             messages.append(Message.prepare(
-                    bag.phone,
-                    'drop_receipt.msg_sms_at_point' if due
-                    else 'drop_receipt.msg_sms_at_point_paid',
-                    language=bag.customer_language, origin=bag, **values))
+                    bag.phone, message_id, language=bag.customer_language,
+                    origin=bag, **values))
         Message.save(messages)
+
+    def at_point_notice(self, language):
+        """The message telling the customer the bag is back at its point:
+        its id and values, with the amount due in the language"""
+        Lang = Pool().get('ir.lang')
+        due = self.amount_due
+        point = self.drop_point
+        address = ', '.join(filter(None, (
+                    line.strip() for line in (point.address.full_address
+                        if point.address else '').splitlines())))
+        values = dict(
+            seal=self.seal,
+            place=', '.join(filter(None, [point.name, address])),
+            hours=' '.join((point.opening_hours or '').split()) or '—')
+        if not due:
+            return 'drop_receipt.msg_sms_at_point_paid', values
+        values['amount'] = Lang.get(language).currency(
+            due, self.order.currency, symbol=True, grouping=True)
+        return 'drop_receipt.msg_sms_at_point', values
+
+    def email_notice(self):
+        """The text of the customer's e-mail about the bag as it is now, in
+        the context's language; a link in it has a token of its own"""
+        language = Transaction().language
+        if self.state == 'at_point':
+            message_id, values = self.at_point_notice(language)
+            return gettext(message_id, **values)
+        message_id = {
+            'processing': 'drop_receipt.msg_sms_order',
+            'issued': 'drop_receipt.msg_sms_issued',
+            }.get(self.state)
+        if not message_id:
+            return ''
+        return gettext(
+            message_id, url=self.receipt_url(self.new_email_token()),
+            seal=self.seal, point=self.drop_point.name)
+
+    def new_email_token(self):
+        """Set a new token for the link of the customer's e-mails, revoking
+        the previous one (the text message's link stays)"""
+        token = secrets.token_urlsafe(24)
+        self.__class__.write([self], {'email_token_hash': token_hash(token)})
+        return token
+
+    @classmethod
+    @without_check_access
+    def from_receipt_token(cls, token):
+        bag = super().from_receipt_token(token)
+        if not bag and token:
+            bags = cls.search([
+                    ('email_token_hash', '=', token_hash(token)),
+                    ], limit=1)
+            bag = bags[0] if bags else None
+        return bag
+
+    @classmethod
+    def revoke_receipt_tokens(cls, bags):
+        super().revoke_receipt_tokens(bags)
+        cls.write(bags, {'email_token_hash': None})
 
     @classmethod
     def hand_out(cls, bags, confirmation='code'):

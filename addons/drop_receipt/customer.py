@@ -12,6 +12,7 @@ from trytond.pool import Pool
 from trytond.protocols.wrappers import HTTPStatus, Response
 from trytond.transaction import Transaction, without_check_access
 
+from .bag import SIGNABLE
 from .document import Document
 from .signature import purpose
 
@@ -47,6 +48,9 @@ def sign_code(portal, token):
     bag = _bag(token)
     if not bag:
         return _not_found(portal)
+    with without_check_access():
+        if bag.order.signature or bag.order.state not in SIGNABLE:
+            return _page(portal, bag, token)
     try:
         with without_check_access():
             digest = Document(bag, portal.language).digest
@@ -116,9 +120,9 @@ def pdf(portal, token):
     with without_check_access():
         content = Document(bag, portal.language).pdf(
             url, signature=bag.order.signature, due=bag.amount_due)
+    disposition = f'inline; filename="receipt-{bag.seal}.pdf"'
     return Response(content, HTTPStatus.OK, headers={
             'Content-Type': 'application/pdf',
-            'Content-Disposition':
-                f'inline; filename="receipt-{bag.seal}.pdf"',
+            'Content-Disposition': disposition,
             'Referrer-Policy': 'no-referrer',
             })
