@@ -25,6 +25,8 @@ class Bag(metaclass=PoolMeta):
 
     orders = fields.One2Many('sale.sale', 'bag', "Orders", readonly=True)
     email_token_hash = fields.Char("E-mail Token Hash", readonly=True)
+    customer_email = fields.Function(
+        fields.Char("Customer E-mail"), 'get_customer_email')
     issue_confirmation = fields.Selection([
             (None, ""),
             ('code', "Code Sent to the Customer"),
@@ -55,6 +57,10 @@ class Bag(metaclass=PoolMeta):
                     'depends': ['state'],
                     },
                 })
+
+    def get_customer_email(self, name):
+        "Where the e-mail notices go, when the customer gave an address"
+        return self.customer.email if self.customer else None
 
     def get_order(self, name):
         "The bag's order that is not cancelled"

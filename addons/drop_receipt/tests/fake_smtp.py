@@ -37,14 +37,22 @@ class FakeSMTP:
         self._controller.start()
         if not config.has_section('email'):
             config.add_section('email')
+        self._saved = {
+            o: config.get('email', o) for o in config.options('email')}
         config.set('email', 'uri', f'smtp://127.0.0.1:{port}')
         config.set('email', 'from', 'orders@example.com')
         return self
 
     def __exit__(self, *exc):
         self._controller.stop()
+        for option in ['uri', 'from']:
+            if option in self._saved:
+                config.set('email', option, self._saved[option])
+            else:
+                config.remove_option('email', option)
 
     def texts(self):
-        "Each message: its recipient and its plain text"
-        return [(m['To'], m.get_body(('plain',)).get_content().strip())
+        "Each message: its recipient and its plain text, on one line"
+        return [(m['To'], ' '.join(
+                    m.get_body(('plain',)).get_content().split()))
             for m in self.messages]
