@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import json
 import logging
+import urllib.parse
 import uuid
 from decimal import Decimal
 
@@ -132,8 +133,8 @@ class Payment(metaclass=PoolMeta):
         method = self.journal.process_method
         if method == SANDBOX:
             database = Transaction().database.name
-            return (f'/{database}/sandbox/{self.gateway_reference}'
-                f'?return={return_url}')
+            return (f'/{database}/sandbox/{self.gateway_reference}?'
+                + urllib.parse.urlencode({'return': return_url}))
         if method == 'stripe':
             # the intent first: Stripe's processing needs it
             self.__class__.stripe_checkout([self])
