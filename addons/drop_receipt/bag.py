@@ -2,6 +2,7 @@
 # top level of this repository contains the full copyright notices and
 # license terms.
 import secrets
+import weakref
 
 from markupsafe import Markup
 
@@ -18,6 +19,8 @@ from .exceptions import OrderError
 
 # the orders a customer signs: written up and confirmed
 SIGNABLE = {'confirmed', 'processing', 'done'}
+# the e-mail link's token of each bag, for the transaction that sends it
+_email_tokens = weakref.WeakKeyDictionary()
 
 
 class Bag(metaclass=PoolMeta):
@@ -201,8 +204,12 @@ class Bag(metaclass=PoolMeta):
             }.get(self.state)
         if not message_id:
             return ''
+        # one e-mail renders once per language: one token for all
+        tokens = _email_tokens.setdefault(Transaction(), {})
+        if self.id not in tokens:
+            tokens[self.id] = self.new_email_token()
         return gettext(
-            message_id, url=self.receipt_url(self.new_email_token()),
+            message_id, url=self.receipt_url(tokens[self.id]),
             seal=self.seal, point=self.drop_point.name)
 
     def new_email_token(self):

@@ -4,7 +4,9 @@
 """The customer's e-mail notices, sent by Tryton's notification_email when
 the customer has an address: the report is the e-mail, its triggers are the
 bag's steps (order confirmed, back at the point, issued), each firing once
-as the bag enters the state."""
+as the bag enters the state.  They are plain text, as the text messages:
+an HTML e-mail's plain part is wrapped by html2text, which breaks links at
+their hyphens."""
 from trytond.report import Report
 
 

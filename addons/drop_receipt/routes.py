@@ -137,9 +137,7 @@ def issue_code(portal, point, bag_id):
 @point_route('/issue/<int:bag_id>/confirm', methods=['POST'])
 def issue_confirm(portal, point, bag_id):
     "The customer read the code out: the bag is handed out, if paid"
-    pool = Pool()
-    Bag = pool.get('drop.bag')
-    Verification = pool.get('sms.verification')
+    Verification = Pool().get('sms.verification')
     bag = _bag(point, bag_id)
     if not bag:
         return portal.not_found()
@@ -154,22 +152,13 @@ def issue_confirm(portal, point, bag_id):
                 code_sent=True, error=portal.gettext(
                     f'drop_bag.msg_code_{result.status}',
                     left=result.attempts_left))
-        try:
-            Bag.lock([bag])
-            Bag.hand_out([Bag(bag.id)], 'code')
-        except UserError as error:
-            Transaction().rollback()
-            return _render(
-                portal, point, Bag(bag.id), status=HTTPStatus.BAD_REQUEST,
-                error=error.message)
-    return _render(portal, point, Bag(bag.id))
+        return _hand_out(portal, point, bag, 'code')
 
 
 @point_route('/issue/<int:bag_id>/handwriting', methods=['POST'])
 def issue_handwriting(portal, point, bag_id):
     """The customer signed on the clerk's screen: the bag is handed out, if
     paid, and the signature kept with it"""
-    Bag = Pool().get('drop.bag')
     bag = _bag(point, bag_id)
     if not bag:
         return portal.not_found()
@@ -179,13 +168,29 @@ def issue_handwriting(portal, point, bag_id):
         try:
             content = handwriting.decode(
                 portal.request.form.get('signature', ''))
-            Bag.lock([bag])
-            bag = Bag(bag.id)
-            Bag.hand_out([bag], 'handwriting')
-            handwriting.attach(bag, content)
         except UserError as error:
-            Transaction().rollback()
             return _render(
-                portal, point, Bag(bag.id), status=HTTPStatus.BAD_REQUEST,
+                portal, point, bag, status=HTTPStatus.BAD_REQUEST,
                 handwriting=True, error=error.message)
+        return _hand_out(
+            portal, point, bag, 'handwriting',
+            keep=lambda bag: handwriting.attach(bag, content),
+            handwriting=True)
+
+
+def _hand_out(portal, point, bag, confirmation, keep=None, **values):
+    """Hand the bag out as the customer confirmed, then keep the proof;
+    a refusal (not paid) changes nothing and says why"""
+    Bag = Pool().get('drop.bag')
+    try:
+        Bag.lock([bag])
+        bag = Bag(bag.id)
+        Bag.hand_out([bag], confirmation)
+        if keep:
+            keep(bag)
+    except UserError as error:
+        Transaction().rollback()
+        return _render(
+            portal, point, Bag(bag.id), status=HTTPStatus.BAD_REQUEST,
+            error=error.message, **values)
     return _render(portal, point, Bag(bag.id))
