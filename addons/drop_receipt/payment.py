@@ -113,7 +113,7 @@ class Payment(metaclass=PoolMeta):
         payment = cls(
             company=bag.company, journal=journal, kind='receivable',
             party=line.party, line=line, amount=line.payment_amount,
-            currency=journal.currency, date=Date.today(),
+            date=Date.today(),
             reference=gettext(
                 'drop_receipt.msg_online_description', seal=bag.seal,
                 number=bag.order.number or ''),
