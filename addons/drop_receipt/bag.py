@@ -113,14 +113,20 @@ class Bag(metaclass=PoolMeta):
     def process_order(cls, bags):
         """The bags' orders are confirmed: the bags are processed and each
         customer gets one link to the receipt"""
-        Message = Pool().get('sms.message')
         bags = [b for b in bags if b.state == 'received']
         cls.process(bags)
+        cls.send_link(bags, 'drop_receipt.msg_sms_order')
+
+    @classmethod
+    def send_link(cls, bags, message_id):
+        """Text each customer the message with a new link to the receipt,
+        the previous link revoked"""
+        Message = Pool().get('sms.message')
         messages = []
         for bag in bags:
             token = bag.new_receipt_token()
             messages.append(Message.prepare(
-                    bag.phone, 'drop_receipt.msg_sms_order',
+                    bag.phone, message_id,
                     language=bag.customer_language, origin=bag,
                     secrets={'url': bag.receipt_url(token)},
                     seal=bag.seal, point=bag.drop_point.name))
@@ -261,20 +267,10 @@ class Bag(metaclass=PoolMeta):
     @Workflow.transition('issued')
     def issue(cls, bags):
         "The customers took their bags: out of our custody, thanked"
-        Message = Pool().get('sms.message')
         customer = cls.customer_location()
         cls.move_custody(
             bags, [b.custodian for b in bags], [customer] * len(bags))
-        messages = []
-        for bag in bags:
-            token = bag.new_receipt_token()
-            messages.append(Message.prepare(
-                    bag.phone, 'drop_receipt.msg_sms_issued',
-                    language=bag.customer_language, origin=bag,
-                    secrets={'url': bag.receipt_url(token)}, seal=bag.seal,
-                    point=bag.drop_point.name))
-        cls.save(bags)
-        Message.save(messages)
+        cls.send_link(bags, 'drop_receipt.msg_sms_issued')
 
     def receipt_values(self, portal):
         "The order's receipt: the document, its signature, what is due"

@@ -34,10 +34,8 @@ def _not_found(portal):
 def _page(portal, bag, token, status=HTTPStatus.OK, **values):
     context = bag.receipt_values(portal)
     context.update(values)
-    response = portal.render(
+    return portal.render(
         bag.receipt_template, status=status, bag=bag, token=token, **context)
-    response.headers['Referrer-Policy'] = 'same-origin'
-    return response
 
 
 @route('/<token>/sign', methods=['POST'], login_required=False, prefix='/bag')

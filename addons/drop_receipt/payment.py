@@ -144,6 +144,15 @@ class Payment(metaclass=PoolMeta):
         raise OrderError(gettext('drop_receipt.msg_online_not_configured'))
 
     @classmethod
+    def sandbox_payment(cls, reference):
+        "The sandbox's payment of the reference, or None"
+        payments = cls.search([
+                ('gateway_reference', '=', reference),
+                ('journal.process_method', '=', SANDBOX),
+                ], limit=1)
+        return payments[0] if payments else None
+
+    @classmethod
     def sandbox_notice(cls, body, signature):
         """The sandbox gateway's notice that a payment succeeded or was
         declined: a JSON body of reference, status, amount and currency,
@@ -161,15 +170,12 @@ class Payment(metaclass=PoolMeta):
             currency = str(notice['currency'])
         except (ValueError, KeyError, TypeError, ArithmeticError):
             return 'forged'
-        payments = cls.search([
-                ('gateway_reference', '=', reference),
-                ('journal.process_method', '=', SANDBOX),
-                ], limit=1)
-        if not payments:
+        payment = cls.sandbox_payment(reference)
+        if not payment:
             return 'unknown'
         # a notice sent twice at once: the second waits, then sees it done
-        cls.lock(payments)
-        payment = cls(payments[0].id)
+        cls.lock([payment])
+        payment = cls(payment.id)
         if amount != payment.amount or currency != payment.currency.code:
             logger.warning(
                 "sandbox notice for %s: %s %s is not %s %s", reference,

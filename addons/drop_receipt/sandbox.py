@@ -22,7 +22,7 @@ from trytond.protocols.wrappers import (
 from trytond.transaction import without_check_access
 from trytond.wsgi import app
 
-from .payment import SANDBOX, sign
+from .payment import sign
 
 PAGE = 'drop_receipt/sandbox.html'
 ACCEPTED = {'4242424242424242'}
@@ -44,11 +44,7 @@ def luhn(number):
 def _payment(reference):
     Payment = Pool().get('account.payment')
     with without_check_access():
-        payments = Payment.search([
-                ('gateway_reference', '=', reference),
-                ('journal.process_method', '=', SANDBOX),
-                ], limit=1)
-    return payments[0] if payments else None
+        return Payment.sandbox_payment(reference)
 
 
 def _return_url(portal):
