@@ -1,0 +1,57 @@
+# This file is part of the Drop Points project.  The COPYRIGHT file at the
+# top level of this repository contains the full copyright notices and
+# license terms.
+"""The statement as a PDF and as CSV: the same lines the back office and the
+partner's portal show."""
+import csv
+import io
+
+from trytond.i18n import gettext
+from trytond.pool import Pool
+from trytond.report import Report
+
+from .statement import statement_rows
+
+COLUMNS = ['kind', 'rule', 'date', 'order', 'seal', 'quantity', 'note',
+    'base', 'amount']
+
+
+class StatementReport(Report):
+    "The printed commission statement"
+    __name__ = 'drop.commission.statement'
+
+    @classmethod
+    def get_context(cls, records, header, data):
+        context = super().get_context(records, header, data)
+        context['rows'] = statement_rows
+        context['money'] = money
+        return context
+
+
+def money(amount, currency):
+    Lang = Pool().get('ir.lang')
+    if amount is None:
+        return ''
+    return Lang.get().currency(amount, currency, symbol=False, grouping=True)
+
+
+def statement_csv(statement):
+    "The statement's lines as CSV, headed in the reader's language"
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([gettext(f'drop_commission.msg_column_{c}')
+            for c in COLUMNS])
+    for row in statement_rows(statement):
+        writer.writerow([
+                row['kind'], row['rule'],
+                row['date'].isoformat() if row['date'] else '',
+                row['order'], row['seal'],
+                '' if row['quantity'] is None else row['quantity'],
+                row['note'],
+                '' if row['base'] is None else str(row['base']),
+                str(row['amount'])])
+    writer.writerow([])
+    for name in ['earned', 'bonus', 'penalty', 'collected', 'net']:
+        writer.writerow([gettext(f'drop_commission.msg_total_{name}')]
+            + [''] * (len(COLUMNS) - 2) + [str(getattr(statement, name))])
+    return out.getvalue()

@@ -1,0 +1,708 @@
+# This file is part of the Drop Points project.  The COPYRIGHT file at the
+# top level of this repository contains the full copyright notices and
+# license terms.
+"""The partner's month statement: the commissions its points' orders earned,
+the month's rules (tier, fixed per bag, bonuses, penalties), the cash its
+points collected for the company, and the net. Both sides read the same
+lines: they are the statement's commission records, invoiced through
+Tryton's commission flow when it is confirmed."""
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from sql import Literal, Null
+from sql.aggregate import Count, Sum
+from sql.conditionals import Coalesce
+from sql.operators import Exists
+
+from trytond.i18n import gettext
+from trytond.model import (
+    Index, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.modules.currency.fields import Monetary
+from trytond.pool import Pool
+from trytond.pyson import Eval, If
+from trytond.tools import grouped_slice, timezone as tz
+from trytond.transaction import Transaction
+from trytond.wizard import Button, StateAction, StateView, Wizard
+
+from .exceptions import StatementError
+
+STATES = [
+    ('draft', "Draft"),
+    ('confirmed', "Confirmed"),
+    ('invoiced', "Invoiced"),
+    ]
+
+
+def month_of(date):
+    "The first and the last day of the date's month"
+    start = date.replace(day=1)
+    return start, start + relativedelta(months=1, days=-1)
+
+
+class Statement(Workflow, ModelSQL, ModelView):
+    "What a partner earned in a month, and what is settled"
+    __name__ = 'drop.commission.statement'
+    __string__ = "Commission Statement"
+
+    _states = {'readonly': Eval('state') != 'draft'}
+
+    company = fields.Many2One(
+        'company.company', "Company", required=True, states=_states)
+    number = fields.Char("Number", readonly=True)
+    agent = fields.Many2One(
+        'commission.agent', "Partner", required=True, ondelete='RESTRICT',
+        states=_states,
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ('type_', '=', 'agent'),
+            ('drop_points', '!=', None),
+            ],
+        help="The partner, as the commission agent of its points.")
+    party = fields.Function(
+        fields.Many2One(
+            'party.party', "Party",
+            context={'company': Eval('company', -1)}, depends={'company'}),
+        'on_change_with_party', searcher='search_party')
+    start_date = fields.Date(
+        "Start Date", required=True, states=_states,
+        domain=[If(Eval('end_date'),
+                ('start_date', '<=', Eval('end_date')), ())])
+    end_date = fields.Date(
+        "End Date", required=True, states=_states,
+        domain=[If(Eval('start_date'),
+                ('end_date', '>=', Eval('start_date')), ())])
+    month = fields.Function(fields.Char("Month"), 'get_month')
+    currency = fields.Function(
+        fields.Many2One('currency.currency', "Currency"),
+        'on_change_with_currency')
+    order_count = fields.Integer(
+        "Orders", readonly=True,
+        help="The orders whose commission was earned in the month, "
+        "refunds deducted.")
+    bag_count = fields.Integer(
+        "Bags", readonly=True,
+        help="The bags the partner's points accepted in the month.")
+    earned = Monetary(
+        "Earned", currency='currency', digits='currency', readonly=True,
+        help="Commissions on orders, the volume tier and the fixed amounts "
+        "per bag.")
+    bonus = Monetary(
+        "Bonuses", currency='currency', digits='currency', readonly=True)
+    penalty = Monetary(
+        "Penalties", currency='currency', digits='currency', readonly=True)
+    collected = Monetary(
+        "Cash Collected", currency='currency', digits='currency',
+        readonly=True,
+        help="The cash the partner's points took from customers for the "
+        "company.")
+    net = Monetary(
+        "Net", currency='currency', digits='currency', readonly=True,
+        help="Positive: the company owes the partner; "
+        "negative: the partner owes the company.")
+    owed_by = fields.Function(fields.Selection([
+                (None, ""),
+                ('company', "Company Owes the Partner"),
+                ('partner', "Partner Owes the Company"),
+                ], "Settlement"), 'get_owed_by')
+    lines = fields.One2Many(
+        'commission', 'drop_statement', "Lines", readonly=True,
+        order=[('drop_kind', 'ASC'), ('date', 'ASC'), ('id', 'ASC')])
+    computed_at = fields.Timestamp("Computed At", readonly=True)
+    invoice = fields.Many2One(
+        'account.invoice', "Invoice", readonly=True, ondelete='RESTRICT')
+    state = fields.Selection(
+        STATES, "State", required=True, readonly=True, sort=False)
+    state_string = state.translated('state')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('agent_period_unique', Unique(t, t.agent, t.start_date),
+                'drop_commission.msg_statement_unique'),
+            ]
+        cls._sql_indexes.update({
+                Index(t, (t.start_date, Index.Range()),
+                    (t.agent, Index.Range())),
+                Index(t, (t.state, Index.Equality())),
+                })
+        cls._order = [('start_date', 'DESC'), ('id', 'DESC')]
+        cls._transitions |= {
+            ('draft', 'confirmed'),
+            ('confirmed', 'draft'),
+            ('confirmed', 'invoiced'),
+            }
+        cls._buttons.update({
+                'compute': {
+                    'invisible': Eval('state') != 'draft',
+                    'depends': ['state'],
+                    },
+                'confirm': {
+                    'invisible': Eval('state') != 'draft',
+                    'depends': ['state'],
+                    },
+                'draft': {
+                    'invisible': Eval('state') != 'confirmed',
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_state(cls):
+        return 'draft'
+
+    @classmethod
+    def default_start_date(cls):
+        Date = Pool().get('ir.date')
+        return month_of(Date.today())[0]
+
+    @classmethod
+    def default_end_date(cls):
+        Date = Pool().get('ir.date')
+        return month_of(Date.today())[1]
+
+    @fields.depends('start_date', 'end_date')
+    def on_change_start_date(self):
+        if self.start_date:
+            self.start_date, self.end_date = month_of(self.start_date)
+
+    @fields.depends('agent')
+    def on_change_with_party(self, name=None):
+        return self.agent.party if self.agent else None
+
+    @classmethod
+    def search_party(cls, name, clause):
+        return [('agent.party' + clause[0][len(name):], *clause[1:])]
+
+    @fields.depends('agent')
+    def on_change_with_currency(self, name=None):
+        return self.agent.currency if self.agent else None
+
+    def get_month(self, name):
+        return self.start_date.strftime('%Y-%m') if self.start_date else None
+
+    def get_owed_by(self, name):
+        if self.net:
+            return 'company' if self.net > 0 else 'partner'
+
+    def get_rec_name(self, name):
+        return f'{self.number or self.month} {self.agent.party.rec_name}'
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        _, operator, operand, *extra = clause
+        bool_op = 'AND' if operator.startswith(('!', 'not ')) else 'OR'
+        return [bool_op,
+            ('number', operator, operand, *extra),
+            ('agent.party.rec_name', operator, operand, *extra),
+            ]
+
+    @property
+    def invoice_type(self):
+        "A supplier invoice when the company owes, a customer one otherwise"
+        return 'in' if (self.net or 0) >= 0 else 'out'
+
+    @classmethod
+    def create(cls, vlist):
+        statements = super().create(vlist)
+        for statement in statements:
+            statement.number = (
+                f'{statement.start_date:%Y-%m}/{statement.agent.party.code}')
+        cls.save(statements)
+        return statements
+
+    @classmethod
+    def copy(cls, statements, default=None):
+        if not statements:
+            return []
+        raise StatementError(gettext('drop_commission.msg_statement_copy'))
+
+    @classmethod
+    def check_modification(cls, mode, statements, values=None,
+            external=False):
+        super().check_modification(
+            mode, statements, values=values, external=external)
+        if mode == 'delete':
+            for statement in statements:
+                if statement.state != 'draft':
+                    raise StatementError(gettext(
+                            'drop_commission.msg_statement_delete',
+                            statement=statement.rec_name))
+
+    @classmethod
+    def delete(cls, statements):
+        cls.release(statements)
+        super().delete(statements)
+
+    # --- computing ---
+
+    @classmethod
+    @ModelView.button
+    def compute(cls, statements):
+        """Gather the month's commissions of each partner and apply its
+        rules again: a draft only, a confirmed statement is frozen"""
+        pool = Pool()
+        Commission = pool.get('commission')
+        for statement in statements:
+            if statement.state != 'draft':
+                raise StatementError(gettext(
+                        'drop_commission.msg_statement_frozen',
+                        statement=statement.rec_name))
+        cls.release(statements)
+        cls.gather(statements)
+        to_save = []
+        for statement in statements:
+            to_save.extend(statement.month_lines())
+        for sub in grouped_slice(to_save, 1000):
+            Commission.save(list(sub))
+        cls.total(statements)
+
+    @classmethod
+    def release(cls, statements):
+        "Forget the lines a draft gathered or made"
+        pool = Pool()
+        Commission = pool.get('commission')
+        commission = Commission.__table__()
+        cursor = Transaction().connection.cursor()
+        ids = [s.id for s in statements if s.state == 'draft']
+        if not ids:
+            return
+        made = Commission.search([
+                ('drop_statement', 'in', ids),
+                ('drop_kind', '!=', 'order'),
+                ('invoice_line', '=', None),
+                ])
+        Commission.delete(made)
+        for sub in grouped_slice(ids, 1000):
+            cursor.execute(*commission.update(
+                    [commission.drop_statement], [Null],
+                    where=commission.drop_statement.in_(list(sub))))
+        cls._forget(Commission)
+
+    @classmethod
+    def gather(cls, statements):
+        """Link each statement to the commissions its partner earned in the
+        month (dated, not yet settled)"""
+        Commission = Pool().get('commission')
+        commission = Commission.__table__()
+        cursor = Transaction().connection.cursor()
+        for statement in statements:
+            cursor.execute(*commission.update(
+                    [commission.drop_statement], [statement.id],
+                    where=(commission.agent == statement.agent.id)
+                    & (commission.drop_statement == Null)
+                    & (commission.invoice_line == Null)
+                    & (commission.drop_kind == 'order')
+                    & (commission.date >= statement.start_date)
+                    & (commission.date <= statement.end_date)))
+        cls._forget(Commission)
+
+    @staticmethod
+    def _forget(Model):
+        "Drop what the transaction cached of the model: SQL changed it"
+        transaction = Transaction()
+        transaction.counter += 1
+        for cache in transaction.cache.values():
+            if Model.__name__ in cache:
+                cache[Model.__name__].clear()
+
+    def _order_totals(self):
+        "The month's orders (net positive) and their base and earned sums"
+        Commission = Pool().get('commission')
+        commission = Commission.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*commission.select(
+                commission.drop_order,
+                Sum(Coalesce(commission.base_amount, 0)),
+                Sum(commission.amount),
+                where=(commission.drop_statement == self.id)
+                & (commission.drop_kind == 'order'),
+                group_by=[commission.drop_order]))
+        orders, base, earned = 0, Decimal(0), Decimal(0)
+        for order, order_base, order_amount in cursor:
+            order_amount = Decimal(order_amount or 0)
+            if order_amount > 0:
+                orders += 1
+            base += Decimal(order_base or 0)
+            earned += order_amount
+        return orders, base, earned
+
+    def _utc(self, date, end=False):
+        "The UTC start of the date's day on the company's clock"
+        zone = (tz.get_tzinfo(self.company.timezone)
+            if self.company.timezone else tz.SERVER)
+        if end:
+            date += dt.timedelta(days=1)
+        local = dt.datetime.combine(date, dt.time()).replace(tzinfo=zone)
+        return local.astimezone(tz.UTC).replace(tzinfo=None)
+
+    def _range(self, rule):
+        "The part of the month in which the rule is valid, as UTC bounds"
+        start = max(self.start_date, rule.start_date or self.start_date)
+        end = min(self.end_date, rule.end_date or self.end_date)
+        if start > end:
+            return None
+        return self._utc(start), self._utc(end, end=True)
+
+    def _points(self, rule=None):
+        return [p.id for p in self.agent.drop_points
+            if not rule or not rule.drop_point_type
+            or p.type == rule.drop_point_type]
+
+    def count_bags(self, rule=None):
+        "The bags the partner's points accepted in the month (or the rule's)"
+        Bag = Pool().get('drop.bag')
+        bag = Bag.__table__()
+        cursor = Transaction().connection.cursor()
+        bounds = (self._range(rule) if rule
+            else (self._utc(self.start_date),
+                self._utc(self.end_date, end=True)))
+        points = self._points(rule)
+        if not bounds or not points:
+            return 0
+        cursor.execute(*bag.select(Count(bag.id),
+                where=bag.drop_point.in_(points)
+                & (bag.accepted_at >= bounds[0])
+                & (bag.accepted_at < bounds[1])
+                & (bag.state != 'cancelled')))
+        return cursor.fetchone()[0]
+
+    def count_discrepancies(self, rule):
+        "The discrepancies of the month the partner's points caused"
+        pool = Pool()
+        Bag = pool.get('drop.bag')
+        Discrepancy = pool.get('drop.bag.discrepancy')
+        bag = Bag.__table__()
+        discrepancy = Discrepancy.__table__()
+        cursor = Transaction().connection.cursor()
+        bounds, points = self._range(rule), self._points(rule)
+        if not bounds or not points:
+            return 0
+        cursor.execute(*discrepancy.join(
+                bag, condition=discrepancy.bag == bag.id).select(
+                Count(discrepancy.id),
+                where=bag.drop_point.in_(points)
+                & (discrepancy.point_at_fault == Literal(True))
+                & (discrepancy.create_date >= bounds[0])
+                & (discrepancy.create_date < bounds[1])))
+        return cursor.fetchone()[0]
+
+    def count_late_handovers(self, rule):
+        """The acts by which the partner's points handed bags over later
+        than the agreed hours after accepting one of them"""
+        pool = Pool()
+        Bag = pool.get('drop.bag')
+        Handover = pool.get('drop.handover')
+        Line = pool.get('drop.handover.line')
+        bag = Bag.__table__()
+        handover = Handover.__table__()
+        line = Line.__table__()
+        cursor = Transaction().connection.cursor()
+        bounds, points = self._range(rule), self._points(rule)
+        if not bounds or not points:
+            return 0
+        agreed = dt.timedelta(hours=rule.hours or 0)
+        late = line.join(bag, condition=line.bag == bag.id).select(
+            line.id,
+            where=(line.handover == handover.id)
+            & (bag.accepted_at < handover.sent_at - agreed))
+        cursor.execute(*handover.select(Count(handover.id),
+                where=(handover.direction == 'to_factory')
+                & handover.drop_point.in_(points)
+                & handover.state.in_(['sent', 'done'])
+                & (handover.sent_at >= bounds[0])
+                & (handover.sent_at < bounds[1])
+                & Exists(late)))
+        return cursor.fetchone()[0]
+
+    def collections(self):
+        "The cash the partner's points collected for the company in the month"
+        Collection = Pool().get('drop.bag.collection')
+        points = self._points()
+        if not points:
+            return []
+        return Collection.search([
+                ('drop_point', 'in', points),
+                ('method', '=', 'cash'),
+                ('create_date', '>=', self._utc(self.start_date)),
+                ('create_date', '<', self._utc(self.end_date, end=True)),
+                ], order=[('create_date', 'ASC'), ('id', 'ASC')])
+
+    def month_lines(self):
+        """The lines of the month's rules and of the cash collected, as
+        unsaved commissions; also sets the order and bag counts"""
+        pool = Pool()
+        Configuration = pool.get('drop.commission.configuration')
+        Lang = pool.get('ir.lang')
+        plan = self.agent.plan
+        currency = self.agent.currency
+        lang = Lang.get()
+        orders, base, earned = self._order_totals()
+        self.order_count = orders
+        self.bag_count = self.count_bags()
+        point_types = {p.type.id for p in self.agent.drop_points}
+        lines = []
+
+        def line(kind, amount, rule=None, quantity=None, note=None,
+                product=None, **values):
+            amount = currency.round(amount)
+            if amount:
+                lines.append(self._line(
+                        kind, amount, rule=rule, quantity=quantity,
+                        note=note, product=product, **values))
+
+        def money(amount):
+            return lang.currency(amount, currency, symbol=False, grouping=True)
+
+        rules = [r for r in (plan.drop_rules if plan else [])
+            if r.applies_to(point_types)]
+        month_rules = [r for r in rules if r.valid_on(self.end_date)]
+        for rule in month_rules:
+            if rule.kind == 'tier' and rule.in_tier(orders):
+                # the tier's rate on the whole month, less what the orders
+                # earned line by line
+                line('tier', currency.round(base * rule.rate) - earned,
+                    rule=rule, quantity=orders,
+                    note=f'{rule.percentage.normalize():f}% × {money(base)}'
+                    f' − {money(earned)}')
+                break
+        for rule in rules:
+            if rule.kind == 'bag':
+                count = self.count_bags(rule)
+                line('bag', rule.amount * count, rule=rule, quantity=count,
+                    note=f'{count} × {money(rule.amount)}')
+            elif rule.kind in {'discrepancy', 'late'}:
+                count = (self.count_discrepancies(rule)
+                    if rule.kind == 'discrepancy'
+                    else self.count_late_handovers(rule))
+                line('penalty', -rule.amount * count, rule=rule,
+                    quantity=count, note=f'{count} × {money(rule.amount)}')
+        for rule in month_rules:
+            if rule.kind == 'bonus' and orders >= rule.min_orders:
+                line('bonus', rule.amount, rule=rule, quantity=orders)
+        collections = self.collections()
+        if collections:
+            product = Configuration(1).collection_product
+            if not product:
+                raise StatementError(gettext(
+                        'drop_commission.msg_collection_product'))
+            for collection in collections:
+                line('cash', -collection.amount, quantity=1,
+                    product=product, drop_bag=collection.bag,
+                    drop_order=collection.bag.order)
+        return lines
+
+    def _line(self, kind, amount, rule=None, quantity=None, note=None,
+            product=None, **values):
+        Commission = Pool().get('commission')
+        if not product:
+            if not self.agent.plan:
+                raise StatementError(gettext(
+                        'drop_commission.msg_statement_no_plan',
+                        partner=self.agent.rec_name))
+            product = self.agent.plan.commission_product
+        return Commission(
+            agent=self.agent, product=product, amount=amount,
+            date=self.end_date, origin=self, drop_statement=self,
+            drop_kind=kind, drop_rule=rule, drop_quantity=quantity,
+            drop_note=note, **values)
+
+    @classmethod
+    def total(cls, statements):
+        "Sum each statement's lines by kind, in one query"
+        pool = Pool()
+        Commission = pool.get('commission')
+        commission = Commission.__table__()
+        cursor = Transaction().connection.cursor()
+        sums = defaultdict(lambda: defaultdict(Decimal))
+        for sub in grouped_slice([s.id for s in statements], 1000):
+            cursor.execute(*commission.select(
+                    commission.drop_statement, commission.drop_kind,
+                    Sum(commission.amount),
+                    where=commission.drop_statement.in_(list(sub)),
+                    group_by=[commission.drop_statement,
+                        commission.drop_kind]))
+            for statement, kind, amount in cursor:
+                sums[statement][kind] = Decimal(amount or 0)
+        now = dt.datetime.now()
+        for statement in statements:
+            kinds = sums[statement.id]
+            round_ = statement.agent.currency.round
+            statement.earned = round_(
+                kinds['order'] + kinds['tier'] + kinds['bag'])
+            statement.bonus = round_(kinds['bonus'])
+            statement.penalty = round_(-kinds['penalty'])
+            statement.collected = round_(-kinds['cash'])
+            statement.net = round_(sum(kinds.values(), Decimal(0)))
+            statement.computed_at = now
+        cls.save(statements)
+
+    # --- settling ---
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('confirmed')
+    def confirm(cls, statements):
+        """Freeze the figures and make the commission invoice: the company's
+        to the partner, or the partner's to the company"""
+        pool = Pool()
+        Commission = pool.get('commission')
+        cls.compute(statements)
+        to_invoice = []
+        for statement in statements:
+            to_invoice.extend(c for c in statement.lines
+                if not c.invoice_line)
+        if to_invoice:
+            Commission.invoice(to_invoice)
+        settled = []
+        for statement in statements:
+            statement = cls(statement.id)
+            invoices = {c.invoice_line.invoice for c in statement.lines
+                if c.invoice_line}
+            if invoices:
+                statement.invoice, = invoices
+                statement.attach()
+            else:
+                settled.append(statement)
+            statement.save()
+        # nothing owed either way: settled as it is
+        cls.write(settled, {'state': 'invoiced'})
+
+    def attach(self):
+        "The statement's PDF as an attachment of its invoice"
+        pool = Pool()
+        Attachment = pool.get('ir.attachment')
+        Report = pool.get('drop.commission.statement', type='report')
+        ext, content, _, _ = Report.execute([self.id], {})
+        Attachment.save([Attachment(
+                    resource=self.invoice, name=self.file_name(ext),
+                    type='data', data=content)])
+
+    def file_name(self, ext):
+        return f'statement-{self.number.replace("/", "-")}.{ext}'
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('draft')
+    def draft(cls, statements):
+        "Undo a confirmation whose invoice the accountants have not posted"
+        Invoice = Pool().get('account.invoice')
+        invoices = []
+        for statement in statements:
+            if statement.invoice:
+                if statement.invoice.state != 'draft':
+                    raise StatementError(gettext(
+                            'drop_commission.msg_statement_invoice_posted',
+                            statement=statement.rec_name,
+                            invoice=statement.invoice.rec_name))
+                invoices.append(statement.invoice)
+        cls.write(statements, {'invoice': None})
+        Invoice.delete(invoices)
+
+    @classmethod
+    @Workflow.transition('invoiced')
+    def invoiced(cls, statements):
+        "The accountants posted the statement's invoice"
+        pass
+
+    # --- the month's statements of every partner ---
+
+    @classmethod
+    def create_month(cls, date, agents=None):
+        """Draft statements for the date's month of the partners (all with
+        points by default) that have none, and compute every draft one"""
+        pool = Pool()
+        Agent = pool.get('commission.agent')
+        start, end = month_of(date)
+        if agents is None:
+            agents = Agent.search([
+                    ('type_', '=', 'agent'),
+                    ('drop_points', '!=', None),
+                    ])
+        existing = {s.agent: s for s in cls.search([
+                    ('start_date', '=', start),
+                    ('agent', 'in', [a.id for a in agents]),
+                    ])}
+        new = [cls(company=a.company, agent=a, start_date=start,
+                end_date=end)
+            for a in agents if a not in existing]
+        cls.save(new)
+        drafts = new + [s for s in existing.values() if s.state == 'draft']
+        cls.compute(drafts)
+        return drafts + [s for s in existing.values() if s.state != 'draft']
+
+    @classmethod
+    def close_months(cls):
+        """Cron: once a month has ended, its drafts are computed with the
+        month's full volume"""
+        Date = Pool().get('ir.date')
+        last, _ = month_of(Date.today() - relativedelta(months=1))
+        cls.create_month(last)
+
+
+class StatementCreateStart(ModelView):
+    "Make the statements of a month"
+    __name__ = 'drop.commission.statement.create.start'
+    __string__ = "Make Statements"
+
+    date = fields.Date(
+        "Month", required=True, help="Any day of the month to settle.")
+    agents = fields.Many2Many(
+        'commission.agent', None, None, "Partners",
+        domain=[('type_', '=', 'agent'), ('drop_points', '!=', None)],
+        help="Empty: every partner with drop points.")
+
+    @classmethod
+    def default_date(cls):
+        Date = Pool().get('ir.date')
+        return Date.today() - relativedelta(months=1)
+
+
+class StatementCreate(Wizard):
+    "Make the statements of a month"
+    __name__ = 'drop.commission.statement.create'
+    start = StateView(
+        'drop.commission.statement.create.start',
+        'drop_commission.statement_create_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Make", 'make', 'tryton-ok', default=True),
+            ])
+    make = StateAction('drop_commission.act_statement_registry')
+
+    def do_make(self, action):
+        Statement = Pool().get('drop.commission.statement')
+        statements = Statement.create_month(
+            self.start.date, list(self.start.agents) or None)
+        start, _ = month_of(self.start.date)
+        action['name'] += f' {start:%Y-%m}'
+        return action, {'res_id': [s.id for s in statements]}
+
+
+def statement_rows(statement):
+    """The statement's lines as both sides read them: kind, rule, order and
+    bag, quantity, how it was worked out, base and amount; no customer"""
+    Commission = Pool().get('commission')
+    kinds = dict(Commission.fields_get(['drop_kind'])['drop_kind']['selection'])
+    rows = []
+    for sub in grouped_slice([l.id for l in statement.lines], 1000):
+        for line in Commission.browse(list(sub)):
+            rows.append({
+                    'kind': kinds.get(line.drop_kind, ''),
+                    'rule': line.drop_rule_name,
+                    'date': line.date,
+                    'order': line.drop_order.number if line.drop_order
+                    else '',
+                    'seal': line.drop_bag.seal if line.drop_bag else '',
+                    'quantity': line.drop_quantity,
+                    'note': line.drop_note or '',
+                    'base': line.base_amount,
+                    'amount': line.amount,
+                    })
+    return rows
