@@ -12,6 +12,8 @@ from trytond.report import Report
 
 from .statement import statement_rows
 
+# a longer statement prints its first lines; its CSV has them all
+PDF_LINES = 2000
 COLUMNS = ['kind', 'rule', 'date', 'order', 'seal', 'quantity', 'note',
     'base', 'amount']
 
@@ -25,6 +27,7 @@ class StatementReport(Report):
         context = super().get_context(records, header, data)
         context['rows'] = statement_rows
         context['money'] = money
+        context['pdf_lines'] = PDF_LINES
         return context
 
 

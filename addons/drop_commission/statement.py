@@ -250,6 +250,8 @@ class Statement(Workflow, ModelSQL, ModelView):
         rules again: a draft only, a confirmed statement is frozen"""
         pool = Pool()
         Commission = pool.get('commission')
+        # a second "Compute" or "Confirm" waits for the first, then redoes it
+        cls.lock(statements)
         for statement in statements:
             if statement.state != 'draft':
                 raise StatementError(gettext(
@@ -687,22 +689,28 @@ class StatementCreate(Wizard):
 
 def statement_rows(statement):
     """The statement's lines as both sides read them: kind, rule, order and
-    bag, quantity, how it was worked out, base and amount; no customer"""
-    Commission = Pool().get('commission')
-    kinds = dict(Commission.fields_get(['drop_kind'])['drop_kind']['selection'])
-    rows = []
+    bag, quantity, how it was worked out, base and amount; no customer.
+    Orders first, then the month's rules, then the cash collected."""
+    pool = Pool()
+    Commission = pool.get('commission')
+    kinds = Commission.fields_get(['drop_kind'])['drop_kind']['selection']
+    labels, rank = dict(kinds), {k: i for i, (k, _) in enumerate(kinds)}
+    round_ = statement.agent.currency.round
+    lines = []
     for sub in grouped_slice([l.id for l in statement.lines], 1000):
-        for line in Commission.browse(list(sub)):
-            rows.append({
-                    'kind': kinds.get(line.drop_kind, ''),
-                    'rule': line.drop_rule_name,
-                    'date': line.date,
-                    'order': line.drop_order.number if line.drop_order
-                    else '',
-                    'seal': line.drop_bag.seal if line.drop_bag else '',
-                    'quantity': line.drop_quantity,
-                    'note': line.drop_note or '',
-                    'base': line.base_amount,
-                    'amount': line.amount,
-                    })
-    return rows
+        lines.extend(Commission.browse(list(sub)))
+    lines.sort(key=lambda l: (
+            rank.get(l.drop_kind, 0), l.drop_order.id if l.drop_order else 0,
+            l.id))
+    return [{
+            'kind': labels.get(line.drop_kind, ''),
+            'rule': line.drop_rule_name,
+            'date': line.date,
+            'order': line.drop_order.number if line.drop_order else '',
+            'seal': line.drop_bag.seal if line.drop_bag else '',
+            'quantity': line.drop_quantity,
+            'note': line.drop_note or '',
+            'base': (round_(line.base_amount)
+                if line.base_amount is not None else None),
+            'amount': line.amount,
+            } for line in lines]
