@@ -20,11 +20,18 @@ payment gateway's notice, new and received again.
 Then handover acts of 10, 100 and 1,000 bags (bench/handover.py): the time
 per bag, against the 10-bag act's.
 
+Then commission statements (bench/commission.py): one partner's month of
+1,000 to 100,000 orders, and 1,000 partners of 100 orders; the time per
+order, against the 1,000-order month's.
+
+BENCH=commission (or handover, receipt, intake) runs those figures only.
+
 usage: bin/bench [REQUESTS]   (requests per figure and concurrency, 200)"""
 import base64
 import http.cookiejar
 import itertools
 import json
+import os
 import pathlib
 import re
 import statistics
@@ -37,7 +44,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from bench import handover, receipt  # noqa: E402
+from bench import commission, handover, receipt  # noqa: E402
 from tests.server import DemoServer  # noqa: E402
 from trytond.modules.drop_point import demo  # noqa: E402
 
@@ -182,6 +189,7 @@ def main(requests=200):
                 'codes_per_phone': '1000000', 'codes_per_sender': '1000000',
                 'resend_delay': '0'}})
     server.start(workers=2)
+    only = os.environ.get('BENCH')
     try:
         clerk = demo.POINTS[0][-1]
         figures = {
@@ -199,7 +207,7 @@ def main(requests=200):
             f"2 workers, PostgreSQL; {requests} requests a row")
         print(f"{'figure':34} {'clients':>7} {'median ms':>10} "
             f"{'p95 ms':>8} {'req/s':>7} {'x baseline':>10}")
-        for clients in CONCURRENCY:
+        for clients in (CONCURRENCY if only in {None, 'intake'} else []):
             baseline = None
             for name, action in figures.items():
                 result = measure(action, clients, requests)
@@ -211,10 +219,14 @@ def main(requests=200):
                     f"{result['median'] / baseline['median']:>10.2f}")
         rpc = RPC(server, demo.BACK_OFFICE, demo.PASSWORD)
         baseline = measure(lambda: rpc.create_party, 1, 50)['median']
-        receipt.figures(
-            server, measure, requests, lambda: RPC(
-                server, demo.BACK_OFFICE, demo.PASSWORD).create_party)
-        handover.figures(server, rpc, baseline)
+        if only in {None, 'receipt'}:
+            receipt.figures(
+                server, measure, requests, lambda: RPC(
+                    server, demo.BACK_OFFICE, demo.PASSWORD).create_party)
+        if only in {None, 'handover'}:
+            handover.figures(server, rpc, baseline)
+        if only in {None, 'commission'}:
+            commission.figures(server, rpc, baseline)
     finally:
         server.stop()
 
