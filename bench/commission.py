@@ -40,6 +40,10 @@ def partners(server, count, prefix):
         "FROM generate_series(1, %s) g",
         f'Bench partner {prefix}', f'{prefix}-', count)
     server.sql(
+        "INSERT INTO party_address (party, active, sequence, create_uid, "
+        "create_date) SELECT id, true, 10, 0, now() FROM party_party "
+        "WHERE code LIKE %s", f'{prefix}-%')
+    server.sql(
         "INSERT INTO commission_agent (party, company, plan, currency, "
         "type_, active, create_uid, create_date) "
         "SELECT id, %s, %s, %s, 'agent', true, 0, now() FROM party_party "
@@ -100,11 +104,12 @@ def statements(server, agents, date):
             "ORDER BY id", agents)]
 
 
-def compute(rpc, ids):
-    "Seconds of the registry's Compute on the statements"
+def click(rpc, button, ids):
+    "Seconds of the registry's button on the statements"
     context = rpc.call('model.res.user.get_preferences', [True, {}])
     started = time.perf_counter()
-    rpc.call('model.drop.commission.statement.compute', [ids, context])
+    rpc.call(f'model.drop.commission.statement.{button}', [ids, context],
+        timeout=600)
     return time.perf_counter() - started
 
 
@@ -117,7 +122,8 @@ def figures(server, rpc, baseline):
         f"{server.database}, demo data; orders and commissions written "
         f"beforehand)")
     print(f"{'month':34} {'orders':>8} {'compute s':>10} "
-        f"{'ms/1000 orders':>15} {'x 1,000-order':>14} {'x baseline':>10}")
+        f"{'ms/1000 orders':>15} {'x 1,000-order':>14} {'x baseline':>10} "
+        f"{'confirm s':>10} {'ms/1000 orders':>15}")
     first = None
     rows = [(f'one partner, {n:,} orders', 1, n) for n in ONE_PARTNER]
     rows.append((f'{MANY[0]:,} partners x {MANY[1]} orders', *MANY))
@@ -125,7 +131,7 @@ def figures(server, rpc, baseline):
         agents = partners(server, partner_count, f'BP{index}')
         orders(server, agents, each, date)
         ids = statements(server, agents, date)
-        seconds = compute(rpc, ids)
+        seconds = click(rpc, 'compute', ids)
         total = partner_count * each
         earned = server.sql(
             "SELECT SUM(order_count), SUM(earned) FROM "
@@ -133,6 +139,16 @@ def figures(server, rpc, baseline):
         assert earned[0] == total, (earned, total)
         per_order = seconds / total
         first = first or per_order
+        # confirming invoices every commission and makes the invoices;
+        # the PDFs are printed by the queue after the commit (with no
+        # worker, within the request)
+        confirm = click(rpc, 'confirm', ids)
+        invoiced = server.sql(
+            "SELECT COUNT(*) FROM commission c JOIN "
+            "drop_commission_statement s ON s.id = c.drop_statement "
+            "WHERE s.id = ANY(%s) AND c.invoice_line IS NULL", ids)[0][0]
+        assert invoiced == 0, invoiced
         print(f"{name:34} {total:>8} {seconds:>10.2f} "
             f"{per_order * 1e6:>15.1f} {per_order / first:>14.2f} "
-            f"{per_order / baseline:>10.4f}")
+            f"{per_order / baseline:>10.4f} {confirm:>10.2f} "
+            f"{confirm / total * 1e6:>15.1f}")

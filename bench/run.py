@@ -63,15 +63,15 @@ class RPC:
         self.headers = {
             'Authorization': 'Session ' + base64.b64encode(token).decode()}
 
-    def call(self, method, params):
-        return self._post(method, params, self.headers)
+    def call(self, method, params, timeout=60):
+        return self._post(method, params, self.headers, timeout=timeout)
 
-    def _post(self, method, params, headers=None):
+    def _post(self, method, params, headers=None, timeout=60):
         request = urllib.request.Request(
             self.url, data=json.dumps({
                     'id': 1, 'method': method, 'params': params}).encode(),
             headers={'Content-Type': 'application/json', **(headers or {})})
-        with urllib.request.urlopen(request, timeout=60) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             answer = json.loads(response.read())
         if answer.get('error'):
             raise RuntimeError(answer['error'])

@@ -106,8 +106,11 @@ class DemoServer:
             (self.directory / 'logins.json').read_text())
         self.log = open(self.directory / 'server.log', 'w')
         if workers:
+            # a month's commission invoices take longer than gunicorn's
+            # default of 30 s to confirm for a big partner
             command = [str(VENV_BIN / 'gunicorn'), '--workers', str(workers),
-                '--bind', f'127.0.0.1:{self.port}', 'trytond.application:app']
+                '--timeout', '600', '--bind', f'127.0.0.1:{self.port}',
+                'trytond.application:app']
         else:
             command = [
                 str(VENV_BIN / 'trytond'), '-c', *self.configs,

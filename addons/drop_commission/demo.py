@@ -15,30 +15,33 @@ from proteus import Model, Wizard
 from trytond.modules.account.tests.tools import get_accounts
 from trytond.modules.drop_point import demo
 
+
+def rule(name, kind, **values):
+    return dict(name=name, kind=kind, **values)
+
+
 # name, type code, method, lines (name, formula), rules
 PLANS = [
     ("Ателье", 'TAILOR', 'payment',
         [("Ателье: 10% заказа", 'amount * 0.10')],
-        [dict(name="За каждый принятый мешок", kind='bag',
-                amount=Decimal(50)),
-            dict(name="Расхождение по вине пункта", kind='discrepancy',
+        [rule("За каждый принятый пакет", 'bag', amount=Decimal(50)),
+            rule("Расхождение по вине пункта", 'discrepancy',
                 amount=Decimal(200))]),
     ("ПВЗ маркетплейсов", 'PVZ', 'posting',
         [("ПВЗ: 7% заказа", 'amount * 0.07')],
-        [dict(name="До 100 заказов в месяц: 7%", kind='tier',
-                min_orders=0, max_orders=100, percentage=Decimal(7)),
-            dict(name="101–300 заказов: 9%", kind='tier',
-                min_orders=101, max_orders=300, percentage=Decimal(9)),
-            dict(name="Свыше 300 заказов: 11%", kind='tier',
-                min_orders=301, percentage=Decimal(11)),
-            dict(name="Бонус за 100 заказов в месяц", kind='bonus',
-                min_orders=100, amount=Decimal(2000)),
-            dict(name="Передача позже 48 часов", kind='late', hours=48,
+        [rule("До 100 заказов: 7%", 'tier', min_orders=0, max_orders=100,
+            percentage=Decimal(7)),
+            rule("101–300 заказов: 9%", 'tier', min_orders=101,
+                max_orders=300, percentage=Decimal(9)),
+            rule("Свыше 300 заказов: 11%", 'tier', min_orders=301,
+                percentage=Decimal(11)),
+            rule("Бонус за 100 заказов в месяц", 'bonus', min_orders=100,
+                amount=Decimal(2000)),
+            rule("Передача позже 48 часов", 'late', hours=48,
                 amount=Decimal(100))]),
     ("Консьержи", 'CONCIERGE', 'issue',
         [("Консьерж: 5% заказа", 'amount * 0.05')],
-        [dict(name="За каждый принятый мешок", kind='bag',
-                amount=Decimal(30))]),
+        [rule("За каждый принятый пакет", 'bag', amount=Decimal(30))]),
     ]
 
 

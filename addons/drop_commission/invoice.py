@@ -20,6 +20,29 @@ class Invoice(metaclass=PoolMeta):
                     ('state', '=', 'confirmed'),
                     ]))
 
+    @classmethod
+    def set_commissions_date(cls, invoices):
+        """A paid invoice dates its commissions (Tryton's), except those
+        earned on issue whose order is not issued yet"""
+        pool = Pool()
+        Commission = pool.get('commission')
+        waiting = Commission.search([
+                ('date', '=', None),
+                ('origin.invoice', 'in', [i.id for i in invoices],
+                    'account.invoice.line'),
+                ('agent.plan.commission_method', '=', 'issue'),
+                ['OR',
+                    ('drop_bag', '=', None),
+                    ('drop_bag.state', '!=', 'issued'),
+                    ],
+                ])
+        if not waiting:
+            return super().set_commissions_date(invoices)
+        # date them as Tryton does, then take the date back from those
+        # still waiting for the issue
+        super().set_commissions_date(invoices)
+        Commission.write(Commission.browse(waiting), {'date': None})
+
 
 class InvoiceLine(metaclass=PoolMeta):
     __name__ = 'account.invoice.line'

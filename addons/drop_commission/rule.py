@@ -80,7 +80,8 @@ class Rule(sequence_ordered(), ModelSQL, ModelView):
     max_orders = fields.Integer(
         "To Orders",
         states={'invisible': Eval('kind') != 'tier'},
-        help="The last month's order count of the tier; empty: no limit.")
+        help="The highest order count of a month in the tier (included); "
+        "empty: no limit.")
     hours = fields.Integer(
         "Agreed Hours",
         states={

@@ -73,7 +73,9 @@ class Statement(Workflow, ModelSQL, ModelView):
         "End Date", required=True, states=_states,
         domain=[If(Eval('start_date'),
                 ('end_date', '>=', Eval('start_date')), ())])
-    month = fields.Function(fields.Char("Month"), 'get_month')
+    month = fields.Function(
+        fields.Char("Month", help="As YYYY-MM."),
+        'get_month', searcher='search_month')
     currency = fields.Function(
         fields.Many2One('currency.currency', "Currency"),
         'on_change_with_currency')
@@ -187,6 +189,30 @@ class Statement(Workflow, ModelSQL, ModelView):
 
     def get_month(self, name):
         return self.start_date.strftime('%Y-%m') if self.start_date else None
+
+    @classmethod
+    def search_month(cls, name, clause):
+        """A month as YYYY-MM, or a year as YYYY; the client's "contains"
+        search sends it between % signs"""
+        _, operator, value, *_ = clause
+        text = str(value or '').strip().strip('%')
+        negate = operator.startswith('not') or operator == '!='
+        for pattern, months in [('%Y-%m', 1), ('%Y', 12)]:
+            try:
+                start = dt.datetime.strptime(text, pattern).date()
+            except ValueError:
+                continue
+            end = start + relativedelta(months=months)
+            if negate:
+                return ['OR',
+                    ('start_date', '<', start), ('start_date', '>=', end)]
+            return [('start_date', '>=', start), ('start_date', '<', end)]
+        return [] if negate else [('id', '=', -1)]
+
+    @staticmethod
+    def order_month(tables):
+        table, _ = tables[None]
+        return [table.start_date]
 
     def get_owed_by(self, name):
         if self.net:
@@ -557,35 +583,52 @@ class Statement(Workflow, ModelSQL, ModelView):
         pool = Pool()
         Commission = pool.get('commission')
         cls.compute(statements)
+        for statement in statements:
+            party = statement.agent.party
+            if statement.net and not party.address_get(type='invoice'):
+                raise StatementError(gettext(
+                        'drop_commission.msg_statement_no_address',
+                        statement=statement.rec_name, partner=party.rec_name))
         to_invoice = []
         for statement in statements:
             to_invoice.extend(c for c in statement.lines
                 if not c.invoice_line)
         if to_invoice:
             Commission.invoice(to_invoice)
-        settled = []
-        for statement in statements:
-            statement = cls(statement.id)
+        settled, invoiced = [], []
+        for statement in cls.browse(statements):
             invoices = {c.invoice_line.invoice for c in statement.lines
                 if c.invoice_line}
             if invoices:
                 statement.invoice, = invoices
-                statement.attach()
+                invoiced.append(statement)
             else:
                 settled.append(statement)
-            statement.save()
+        cls.save(invoiced)
         # nothing owed either way: settled as it is
         cls.write(settled, {'state': 'invoiced'})
+        # printing is slow: the queue attaches the PDFs after the commit
+        cls.__queue__.attach(invoiced)
 
-    def attach(self):
-        "The statement's PDF as an attachment of its invoice"
+    @classmethod
+    def attach(cls, statements):
+        "Each statement's PDF as an attachment of its invoice"
         pool = Pool()
         Attachment = pool.get('ir.attachment')
         Report = pool.get('drop.commission.statement', type='report')
-        ext, content, _, _ = Report.execute([self.id], {})
-        Attachment.save([Attachment(
-                    resource=self.invoice, name=self.file_name(ext),
-                    type='data', data=content)])
+        attachments = []
+        for statement in statements:
+            if not statement.invoice:
+                continue
+            with Transaction().set_context(
+                    language=statement.agent.party.lang.code
+                    if statement.agent.party.lang else None):
+                ext, content, _, _ = Report.execute([statement.id], {})
+            attachments.append(Attachment(
+                    resource=statement.invoice,
+                    name=statement.file_name(ext), type='data',
+                    data=content))
+        Attachment.save(attachments)
 
     def file_name(self, ext):
         return f'statement-{self.number.replace("/", "-")}.{ext}'

@@ -136,3 +136,15 @@ class Points:
                 'csrf_token': self.token(client), 'method': 'cash',
                 'request_id': f'cash-{bag.seal}'})
         assert response.status_code == 303, response.text
+
+    def issue(self, bag, email, password):
+        "The customer reads out the code; the clerk hands the bag out"
+        client = self.portal(email, password)
+        page = (f'{self.root}/portal/point/{bag.drop_point.id}/issue/'
+            f'{bag.id}')
+        client.post(f'{page}/code', data={'csrf_token': self.token(client)})
+        response = client.post(f'{page}/confirm', data={
+                'csrf_token': self.token(client), 'code': self.last_code()})
+        assert response.status_code in {200, 303}, response.text
+        bag.reload()
+        assert bag.state == 'issued', bag.state
