@@ -3,13 +3,16 @@
 # license terms.
 """A commission line says what it is on the partner's statement: the order
 and bag it was earned on and by which rule, or the month's rule it applies.
-A drop partner's commissions are invoiced from its confirmed statement
-only."""
+A drop partner's commissions are invoiced by its confirmed statement only
+(`Statement.make_invoices`, with Tryton's invoice and line builders)."""
 from sql import Null
 
+from trytond.i18n import gettext
 from trytond.model import Index, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
+
+from .exceptions import StatementError
 
 KINDS = [
     ('order', "Order"),
@@ -73,15 +76,15 @@ class Commission(metaclass=PoolMeta):
         rule = self.drop_rule or self.drop_plan_line
         return rule.rec_name if rule else ''
 
-    def _group_to_invoice_key(self):
-        key = super()._group_to_invoice_key()
-        if self.drop_statement:
-            # the statement's net says who owes whom: one invoice for it
-            key = dict(key)
-            key['type'] = self.drop_statement.invoice_type
-            key['drop_statement'] = self.drop_statement
-            key = tuple(key.items())
-        return key
+    @classmethod
+    def invoice(cls, commissions):
+        "A drop partner's commissions are invoiced by its statement only"
+        for commission in commissions:
+            if commission.agent.drop_points:
+                raise StatementError(gettext(
+                        'drop_commission.msg_commission_statement_only',
+                        partner=commission.agent.rec_name))
+        super().invoice(commissions)
 
     @classmethod
     def _get_invoice(cls, key):
@@ -98,10 +101,6 @@ class Commission(metaclass=PoolMeta):
             invoice.description = statement.rec_name
             invoice.reference = statement.number
         return invoice
-
-    def _group_to_invoice_line_key(self):
-        return super()._group_to_invoice_line_key() + (
-            ('drop_kind', self.drop_kind if self.drop_statement else None),)
 
     @classmethod
     def _get_invoice_line(cls, key, invoice, commissions):
@@ -122,12 +121,9 @@ class CreateInvoice(metaclass=PoolMeta):
     __name__ = 'commission.create_invoice'
 
     def get_domain(self):
-        """Only commissions already earned, and a drop partner's only from
-        its confirmed statement"""
+        """Only commissions already earned, and none of a drop partner: its
+        confirmed statement invoices them"""
         domain = super().get_domain()
         domain.append(('date', '!=', None))
-        domain.append(['OR',
-                ('agent.drop_points', '=', None),
-                ('drop_statement.state', 'in', ['confirmed', 'invoiced']),
-                ])
+        domain.append(('agent.drop_points', '=', None))
         return domain

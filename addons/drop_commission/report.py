@@ -25,7 +25,8 @@ class StatementReport(Report):
     @classmethod
     def get_context(cls, records, header, data):
         context = super().get_context(records, header, data)
-        context['rows'] = statement_rows
+        # one more than printed: the template says when some are left out
+        context['rows'] = lambda s: statement_rows(s, limit=PDF_LINES + 1)
         context['money'] = money
         context['pdf_lines'] = PDF_LINES
         return context

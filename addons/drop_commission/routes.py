@@ -17,6 +17,8 @@ from .statement import statement_rows
 
 portal_.register_module('drop_commission', os.path.dirname(__file__))
 
+# a month's first lines on the phone; the CSV has them all
+PAGE_LINES = 500
 LIST = 'drop_commission/statements.html'
 DETAIL = 'drop_commission/statement.html'
 
@@ -43,8 +45,10 @@ def statement(portal, statement_id):
     if not statement:
         return portal.not_found()
     with without_check_access():
+        rows = statement_rows(statement, limit=PAGE_LINES + 1)
         return portal.render(
-            DETAIL, statement=statement, rows=statement_rows(statement))
+            DETAIL, statement=statement, rows=rows[:PAGE_LINES],
+            more=len(rows) > PAGE_LINES, page_lines=PAGE_LINES)
 
 
 def _download(content, mimetype, name):

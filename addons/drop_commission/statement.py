@@ -580,8 +580,6 @@ class Statement(Workflow, ModelSQL, ModelView):
     def confirm(cls, statements):
         """Freeze the figures and make the commission invoice: the company's
         to the partner, or the partner's to the company"""
-        pool = Pool()
-        Commission = pool.get('commission')
         cls.compute(statements)
         for statement in statements:
             party = statement.agent.party
@@ -589,26 +587,66 @@ class Statement(Workflow, ModelSQL, ModelView):
                 raise StatementError(gettext(
                         'drop_commission.msg_statement_no_address',
                         statement=statement.rec_name, partner=party.rec_name))
-        to_invoice = []
-        for statement in statements:
-            to_invoice.extend(c for c in statement.lines
-                if not c.invoice_line)
-        if to_invoice:
-            Commission.invoice(to_invoice)
-        settled, invoiced = [], []
-        for statement in cls.browse(statements):
-            invoices = {c.invoice_line.invoice for c in statement.lines
-                if c.invoice_line}
-            if invoices:
-                statement.invoice, = invoices
-                invoiced.append(statement)
-            else:
-                settled.append(statement)
-        cls.save(invoiced)
-        # nothing owed either way: settled as it is
-        cls.write(settled, {'state': 'invoiced'})
+        invoiced = cls.make_invoices(statements)
+        # nothing to settle: no line at all
+        cls.write([s for s in statements if s not in invoiced],
+            {'state': 'invoiced'})
         # printing is slow: the queue attaches the PDFs after the commit
         cls.__queue__.attach(invoiced)
+
+    @classmethod
+    def make_invoices(cls, statements):
+        """One commission invoice per statement with lines, made by Tryton's
+        commission invoicing (its invoice, one line per kind and product);
+        the lines are linked to it in one query per invoice line, as a big
+        partner's month has 100,000 of them. Return the statements
+        invoiced."""
+        pool = Pool()
+        Commission = pool.get('commission')
+        Invoice = pool.get('account.invoice')
+        InvoiceLine = pool.get('account.invoice.line')
+        Product = pool.get('product.product')
+        commission = Commission.__table__()
+        cursor = Transaction().connection.cursor()
+        invoiced, groups = [], []
+        for statement in statements:
+            cursor.execute(*commission.select(
+                    commission.drop_kind, commission.product,
+                    Sum(commission.amount),
+                    where=(commission.drop_statement == statement.id)
+                    & (commission.invoice_line == Null),
+                    group_by=[commission.drop_kind, commission.product],
+                    order_by=[commission.drop_kind, commission.product]))
+            sums = cursor.fetchall()
+            if not sums:
+                continue
+            key = {
+                'agent': statement.agent, 'type': statement.invoice_type,
+                'drop_statement': statement,
+                }
+            invoice = Commission._get_invoice(key)
+            for kind, product, amount in sums:
+                # Tryton's line of the group's commissions, from their total
+                total = _Total(Decimal(amount), statement.agent)
+                line = Commission._get_invoice_line(
+                    dict(key, product=Product(product), drop_kind=kind),
+                    invoice, [total])
+                groups.append((line, statement.id, kind, product))
+            statement.invoice = invoice
+            invoiced.append(statement)
+        Invoice.save([s.invoice for s in invoiced])
+        InvoiceLine.save([g[0] for g in groups])
+        for line, statement, kind, product in groups:
+            cursor.execute(*commission.update(
+                    [commission.invoice_line], [line.id],
+                    where=(commission.drop_statement == statement)
+                    & (commission.drop_kind == kind)
+                    & (commission.product == product)
+                    & (commission.invoice_line == Null)))
+        cls._forget(Commission)
+        Invoice.update_taxes([s.invoice for s in invoiced])
+        cls.save(invoiced)
+        return invoiced
 
     @classmethod
     def attach(cls, statements):
@@ -730,30 +768,44 @@ class StatementCreate(Wizard):
         return action, {'res_id': [s.id for s in statements]}
 
 
-def statement_rows(statement):
+class _Total:
+    "The commissions of an invoice line as Tryton's line builder reads them"
+
+    def __init__(self, amount, agent):
+        self.amount = amount
+        self.type_ = {'agent': 'out', 'principal': 'in'}[agent.type_]
+
+
+def statement_rows(statement, limit=None):
     """The statement's lines as both sides read them: kind, rule, order and
     bag, quantity, how it was worked out, base and amount; no customer.
-    Orders first, then the month's rules, then the cash collected."""
+    Orders first, then the month's rules, then the cash collected; the
+    first limit of them."""
     pool = Pool()
     Commission = pool.get('commission')
+    commission = Commission.__table__()
+    cursor = Transaction().connection.cursor()
     kinds = Commission.fields_get(['drop_kind'])['drop_kind']['selection']
     labels, rank = dict(kinds), {k: i for i, (k, _) in enumerate(kinds)}
     round_ = statement.agent.currency.round
-    lines = []
-    for sub in grouped_slice([l.id for l in statement.lines], 1000):
-        lines.extend(Commission.browse(list(sub)))
-    lines.sort(key=lambda l: (
-            rank.get(l.drop_kind, 0), l.drop_order.id if l.drop_order else 0,
-            l.id))
-    return [{
-            'kind': labels.get(line.drop_kind, ''),
-            'rule': line.drop_rule_name,
-            'date': line.date,
-            'order': line.drop_order.number if line.drop_order else '',
-            'seal': line.drop_bag.seal if line.drop_bag else '',
-            'quantity': line.drop_quantity,
-            'note': line.drop_note or '',
-            'base': (round_(line.base_amount)
-                if line.base_amount is not None else None),
-            'amount': line.amount,
-            } for line in lines]
+    cursor.execute(*commission.select(
+            commission.id, commission.drop_kind, commission.drop_order,
+            where=commission.drop_statement == statement.id))
+    ids = [i for i, *_ in sorted(cursor,
+            key=lambda r: (rank.get(r[1], 0), r[2] or 0, r[0]))][:limit]
+    rows = []
+    # browsed by a thousand: a record carries the list it was browsed with
+    for sub in grouped_slice(ids, 1000):
+        rows.extend({
+                'kind': labels.get(line.drop_kind, ''),
+                'rule': line.drop_rule_name,
+                'date': line.date,
+                'order': line.drop_order.number if line.drop_order else '',
+                'seal': line.drop_bag.seal if line.drop_bag else '',
+                'quantity': line.drop_quantity,
+                'note': line.drop_note or '',
+                'base': (round_(line.base_amount)
+                    if line.base_amount is not None else None),
+                'amount': line.amount,
+                } for line in Commission.browse(list(sub)))
+    return rows
