@@ -591,8 +591,9 @@ class Statement(Workflow, ModelSQL, ModelView):
         # nothing to settle: no line at all
         cls.write([s for s in statements if s not in invoiced],
             {'state': 'invoiced'})
-        # printing is slow: the queue attaches the PDFs after the commit
-        cls.__queue__.attach(invoiced)
+        # printing is slow: the queue attaches each PDF after the commit
+        for statement in invoiced:
+            cls.__queue__.attach([statement])
 
     @classmethod
     def make_invoices(cls, statements):
