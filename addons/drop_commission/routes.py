@@ -52,7 +52,7 @@ def statement(portal, statement_id):
 
 
 def _download(content, mimetype, name):
-    response = Response(content, mimetype=mimetype)
+    response = Response(content, content_type=mimetype)
     response.headers['Content-Disposition'] = (
         f'attachment; filename="{name}"')
     response.headers['Cache-Control'] = 'no-store'
