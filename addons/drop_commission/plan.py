@@ -7,7 +7,8 @@ earned, and carries the month's rules (fixed per bag, tiers, bonuses,
 penalties)."""
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Eval, If
+
+from .validity import ValidityMixin
 
 
 class Plan(metaclass=PoolMeta):
@@ -53,7 +54,7 @@ class Plan(metaclass=PoolMeta):
         return None, None
 
 
-class PlanLine(metaclass=PoolMeta):
+class PlanLine(ValidityMixin, metaclass=PoolMeta):
     __name__ = 'commission.plan.line'
 
     name = fields.Char(
@@ -63,20 +64,6 @@ class PlanLine(metaclass=PoolMeta):
     drop_point_type = fields.Many2One(
         'drop.point.type', "Drop Point Type", ondelete='RESTRICT',
         help="Apply only to the orders of points of this type.")
-    start_date = fields.Date(
-        "Start Date",
-        domain=[
-            If(Eval('start_date') & Eval('end_date'),
-                ('start_date', '<=', Eval('end_date')), ()),
-            ],
-        help="Apply only to orders of this date or later.")
-    end_date = fields.Date(
-        "End Date",
-        domain=[
-            If(Eval('start_date') & Eval('end_date'),
-                ('end_date', '>=', Eval('start_date')), ()),
-            ],
-        help="Apply only to orders of this date or earlier.")
 
     def get_rec_name(self, name):
         if self.name:
@@ -87,8 +74,6 @@ class PlanLine(metaclass=PoolMeta):
         Date = Pool().get('ir.date')
         pattern = dict(pattern)
         date = pattern.pop('date', None) or Date.today()
-        if self.start_date and date < self.start_date:
-            return False
-        if self.end_date and date > self.end_date:
+        if not self.valid_on(date):
             return False
         return super().match(pattern)

@@ -9,8 +9,9 @@ import io
 from trytond.i18n import gettext
 from trytond.pool import Pool
 from trytond.report import Report
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction
 
-from .statement import statement_rows
 
 # a longer statement prints its first lines; its CSV has them all
 PDF_LINES = 2000
@@ -59,3 +60,38 @@ def statement_csv(statement):
         writer.writerow([gettext(f'drop_commission.msg_total_{name}')]
             + [''] * (len(COLUMNS) - 2) + [str(getattr(statement, name))])
     return out.getvalue()
+
+
+def statement_rows(statement, limit=None):
+    """The statement's lines as both sides read them: kind, rule, order and
+    bag, quantity, how it was worked out, base and amount; no customer.
+    Orders first, then the month's rules, then the cash collected; the
+    first limit of them."""
+    pool = Pool()
+    Commission = pool.get('commission')
+    commission = Commission.__table__()
+    cursor = Transaction().connection.cursor()
+    kinds = Commission.fields_get(['drop_kind'])['drop_kind']['selection']
+    labels, rank = dict(kinds), {k: i for i, (k, _) in enumerate(kinds)}
+    round_ = statement.agent.currency.round
+    cursor.execute(*commission.select(
+            commission.id, commission.drop_kind, commission.drop_order,
+            where=commission.drop_statement == statement.id))
+    ids = [i for i, *_ in sorted(cursor,
+            key=lambda r: (rank.get(r[1], 0), r[2] or 0, r[0]))][:limit]
+    rows = []
+    # browsed by a thousand: a record carries the list it was browsed with
+    for sub in grouped_slice(ids, 1000):
+        rows.extend({
+                'kind': labels.get(line.drop_kind, ''),
+                'rule': line.drop_rule_name,
+                'date': line.date,
+                'order': line.drop_order.number if line.drop_order else '',
+                'seal': line.drop_bag.seal if line.drop_bag else '',
+                'quantity': line.drop_quantity,
+                'note': line.drop_note or '',
+                'base': (round_(line.base_amount)
+                    if line.base_amount is not None else None),
+                'amount': line.amount,
+                } for line in Commission.browse(list(sub)))
+    return rows

@@ -12,8 +12,7 @@ from trytond.pool import Pool
 from trytond.protocols.wrappers import Response
 from trytond.transaction import Transaction, without_check_access
 
-from .report import statement_csv
-from .statement import statement_rows
+from .report import statement_csv, statement_rows
 
 portal_.register_module('drop_commission', os.path.dirname(__file__))
 

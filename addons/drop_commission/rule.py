@@ -11,6 +11,7 @@ from trytond.model import ModelSQL, ModelView, fields, sequence_ordered
 from trytond.pyson import Eval, If
 
 from .exceptions import RuleError
+from .validity import ValidityMixin
 
 KINDS = [
     ('bag', "Fixed per Accepted Bag"),
@@ -22,7 +23,7 @@ KINDS = [
 PENALTIES = {'discrepancy', 'late'}
 
 
-class Rule(sequence_ordered(), ModelSQL, ModelView):
+class Rule(ValidityMixin, sequence_ordered(), ModelSQL, ModelView):
     "A rule of the partner's month"
     __name__ = 'drop.commission.rule'
     __string__ = "Commission Month Rule"
@@ -37,21 +38,6 @@ class Rule(sequence_ordered(), ModelSQL, ModelView):
     drop_point_type = fields.Many2One(
         'drop.point.type', "Drop Point Type", ondelete='RESTRICT',
         help="Apply only to partners with points of this type.")
-    start_date = fields.Date(
-        "Start Date",
-        domain=[
-            If(Eval('start_date') & Eval('end_date'),
-                ('start_date', '<=', Eval('end_date')), ()),
-            ],
-        help="The first day the rule applies: to a bag, a discrepancy or "
-        "a handover by its date, to a month by its last day.")
-    end_date = fields.Date(
-        "End Date",
-        domain=[
-            If(Eval('start_date') & Eval('end_date'),
-                ('end_date', '>=', Eval('start_date')), ()),
-            ],
-        help="The last day the rule applies.")
     amount = fields.Numeric(
         "Amount", digits=(16, 2),
         states={
@@ -109,10 +95,6 @@ class Rule(sequence_ordered(), ModelSQL, ModelView):
                 raise RuleError(gettext(
                         'drop_commission.msg_rule_amount_negative',
                         rule=rule.rec_name))
-
-    def valid_on(self, date):
-        return ((not self.start_date or self.start_date <= date)
-            and (not self.end_date or date <= self.end_date))
 
     def applies_to(self, point_types):
         return (not self.drop_point_type
