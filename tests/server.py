@@ -1,18 +1,26 @@
 # This file is part of the Drop Points project.  The COPYRIGHT file at the
 # top level of this repository contains the full copyright notices and
 # license terms.
-"""One trytond server with the demo data on PostgreSQL, shared by the
-end-to-end tests of a run.  The demo database is kept as a template keyed by
-the project's sources, so that later runs only copy it."""
+"""trytond servers with the demo data on PostgreSQL for the end-to-end
+tests: one shared by the tests of a run (:func:`server`), and others of
+their own (another database copied from the same template), such as the
+production-like server of the reliability suite (gunicorn's workers and the
+queue worker).  The demo database is kept as a template keyed by the
+project's sources, so that later runs only copy it.
+
+DP_E2E_DATABASE names this run's databases (dp_e2e), so that two runs on
+one PostgreSQL server keep out of each other's way."""
 import atexit
 import configparser
 import hashlib
 import json
 import os
 import pathlib
+import signal
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 import urllib.request
 
@@ -20,7 +28,8 @@ import psycopg
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 VENV_BIN = pathlib.Path(sys.executable).parent
-DATABASE = 'dp_e2e'
+DATABASE = os.environ.get('DP_E2E_DATABASE', 'dp_e2e')
+VAR = ROOT / 'var' / DATABASE.replace('dp_', '', 1)
 MODULES = sorted(
     p.name for p in (ROOT / 'addons').iterdir() if (p / 'tryton.cfg').exists())
 _server = None
@@ -56,8 +65,12 @@ def _free_port():
 
 
 class DemoServer:
+    """A trytond server on a copy of the demo database.
 
-    def __init__(self, options=None):
+    name: None for the run's shared database, else a database of its own
+    (<DATABASE>_<name>) and a folder of its own under var/."""
+
+    def __init__(self, options=None, name=None):
         "options: more configuration, {section: {option: value}}"
         uri = os.environ.get('TRYTOND_DATABASE_URI', '')
         if not uri.startswith('postgresql'):
@@ -65,16 +78,20 @@ class DemoServer:
                 "The end-to-end tests run on PostgreSQL: use bin/test, "
                 "or set TRYTOND_DATABASE_URI")
         self.uri = uri
-        self.database = DATABASE
+        self.database = f'{DATABASE}_{name}' if name else DATABASE
         self.port = _free_port()
         self.url = f'http://127.0.0.1:{self.port}'
-        self.portal = f'{self.url}/{DATABASE}/portal'
-        self.directory = ROOT / 'var' / 'e2e'
+        self.portal = f'{self.url}/{self.database}/portal'
+        self.directory = VAR / name if name else VAR
         self.directory.mkdir(parents=True, exist_ok=True)
         self.config = self.directory / 'trytond.conf'
-        self._write_config(options or {})
+        self.options = options or {}
+        self._write_config(self.options)
         self.process = None
+        self.worker = None
+        self.workers = None
         self.logins = None
+        self.log = None
 
     def _write_config(self, options):
         "trytond.conf with this server's database, paths and port"
@@ -96,15 +113,32 @@ class DemoServer:
     def configs(self):
         return [str(self.config)]
 
-    def start(self, workers=None):
+    @property
+    def outbox(self):
+        "The text messages sent, in order"
+        path = self.directory / 'sms-outbox.jsonl'
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text().splitlines()]
+
+    @property
+    def env(self):
+        return dict(os.environ, TRYTOND_CONFIG=str(self.config),
+            TRYTOND_DATABASE_NAMES=self.database)
+
+    def start(self, workers=None, worker=False, fresh=True):
         """Start trytond's own server, or gunicorn with that many workers
-        as in production"""
-        self._create_database()
-        # the messages of this run only
-        (self.directory / 'sms-outbox.jsonl').unlink(missing_ok=True)
-        self.logins = json.loads(
-            (self.directory / 'logins.json').read_text())
-        self.log = open(self.directory / 'server.log', 'w')
+        as in production; worker: also trytond-worker, which runs the
+        queue (set [queue] worker in the options).  fresh: on a new copy of
+        the demo database, else on the database as it was left"""
+        if fresh:
+            self._create_database()
+            # the messages of this run only
+            (self.directory / 'sms-outbox.jsonl').unlink(missing_ok=True)
+        self.logins = json.loads((VAR / 'logins.json').read_text())
+        self.log = open(self.directory / 'server.log', 'a' if not fresh
+            else 'w')
+        self.workers = workers
         if workers:
             # a month's commission invoices take longer than gunicorn's
             # default of 30 s to confirm for a big partner
@@ -114,18 +148,55 @@ class DemoServer:
         else:
             command = [
                 str(VENV_BIN / 'trytond'), '-c', *self.configs,
-                '-d', DATABASE]
+                '-d', self.database]
+        # a session of its own, so that kill() reaches gunicorn's workers
         self.process = subprocess.Popen(
             command, stdout=self.log, stderr=subprocess.STDOUT,
-            env=dict(os.environ, TRYTOND_CONFIG=str(self.config),
-                TRYTOND_DATABASE_NAMES=DATABASE))
+            env=self.env, start_new_session=True)
+        if worker:
+            self.start_worker()
         self._wait()
 
+    def start_worker(self, processes=1):
+        "Start trytond-worker on the database's queue"
+        self.worker = subprocess.Popen([
+                str(VENV_BIN / 'trytond-worker'), '-c', *self.configs,
+                '-d', self.database, '-n', str(processes)],
+            stdout=self.log, stderr=subprocess.STDOUT, env=self.env,
+            start_new_session=True)
+
+    def stop_worker(self):
+        self._end(self.worker)
+        self.worker = None
+
     def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-        self.log.close()
+        self.stop_worker()
+        self._end(self.process)
+        if self.log:
+            self.log.close()
+
+    def kill(self):
+        "Kill the server and its worker processes at once (SIGKILL)"
+        for process in [self.process, self.worker]:
+            if process and process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=30)
+
+    def restart(self):
+        "Start again on the database as it was left"
+        worker = self.worker is not None
+        self.stop()
+        self.start(workers=self.workers, worker=worker, fresh=False)
+
+    @staticmethod
+    def _end(process):
+        if process and process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=30)
 
     def _wait(self):
         deadline = time.monotonic() + 60
@@ -140,43 +211,63 @@ class DemoServer:
                 time.sleep(0.3)
         raise RuntimeError("trytond did not answer within 60 s")
 
-    def sql(self, query, *params, database=DATABASE, autocommit=False):
+    def sql(self, query, *params, database=None, autocommit=False):
         with psycopg.connect(
-                self.uri, dbname=database, autocommit=autocommit) as conn:
+                self.uri, dbname=database or self.database,
+                autocommit=autocommit) as conn:
             cursor = conn.execute(query, params)
             return cursor.fetchall() if cursor.description else None
 
+    def script(self, source, **params):
+        """Run Python source in trytond on the database, as root (no access
+        checks) in a transaction that commits, with `pool`, `transaction`
+        and the params as variables; return the JSON value it puts in
+        `result`"""
+        process = subprocess.run(
+            [str(VENV_BIN / 'python'), str(ROOT / 'tests' / 'script.py'),
+                self.database],
+            input=json.dumps({
+                    'source': textwrap.dedent(source), 'params': params}),
+            capture_output=True, text=True, env=self.env, check=False)
+        if process.returncode:
+            raise RuntimeError(process.stderr)
+        return json.loads(process.stdout.splitlines()[-1])
+
     def _create_database(self):
+        "A new copy of the demo database's template, built when missing"
         template = f'{DATABASE}_tpl_{sources_hash()}'
-        logins = self.directory / 'logins.json'
-        exists = self.sql(
-            "SELECT datname FROM pg_database WHERE datname LIKE %s",
-            f'{DATABASE}%', database='postgres')
-        names = {name for name, in exists}
-        self.sql(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)',
+        names = {name for name, in self.sql(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s",
+                f'{DATABASE}%', database='postgres')}
+        if template not in names or not (VAR / 'logins.json').exists():
+            self._create_template(template, names)
+        self.sql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)',
             database='postgres', autocommit=True)
-        if template in names and logins.exists():
-            self.sql(f'CREATE DATABASE "{DATABASE}" TEMPLATE "{template}"',
-                database='postgres', autocommit=True)
-            return
-        for name in names - {DATABASE}:
-            self.sql(f'DROP DATABASE "{name}"',
-                database='postgres', autocommit=True)
-        self.sql(f'CREATE DATABASE "{DATABASE}"',
+        self.sql(
+            f'CREATE DATABASE "{self.database}" TEMPLATE "{template}"',
             database='postgres', autocommit=True)
-        password = self.directory / 'admin-password'
+
+    def _create_template(self, template, names):
+        "Build the demo database and keep it as the template"
+        for name in names:
+            self.sql(f'DROP DATABASE "{name}" WITH (FORCE)',
+                database='postgres', autocommit=True)
+        build = f'{DATABASE}_build'
+        self.sql(f'CREATE DATABASE "{build}"',
+            database='postgres', autocommit=True)
+        password = VAR / 'admin-password'
         password.write_text('admin\n')
         subprocess.run([
                 str(VENV_BIN / 'trytond-admin'), '-c', *self.configs,
-                '-d', DATABASE, '--all', '-u', *MODULES,
+                '-d', build, '--all', '-u', *MODULES,
                 '--activate-dependencies', '-l', 'ru', 'en',
                 '--email', 'admin@demo.example'],
             check=True, env=dict(os.environ, TRYTONPASSFILE=str(password)),
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
         output = subprocess.run([
                 str(VENV_BIN / 'python'), str(ROOT / 'bin' / 'load-demo'),
-                DATABASE, *self.configs],
+                build, *self.configs],
             check=True, capture_output=True, text=True).stdout
-        logins.write_text(output.strip().splitlines()[-1])
-        self.sql(f'CREATE DATABASE "{template}" TEMPLATE "{DATABASE}"',
+        (VAR / 'logins.json').write_text(output.strip().splitlines()[-1])
+        self.sql(f'ALTER DATABASE "{build}" RENAME TO "{template}"',
             database='postgres', autocommit=True)
