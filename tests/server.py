@@ -121,6 +121,17 @@ class DemoServer:
             return []
         return [json.loads(line) for line in path.read_text().splitlines()]
 
+    def wait_message(self, phone, after=0, timeout=30):
+        """The first text message to the phone past the first `after` of
+        the outbox, waiting for the queue to send it"""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in self.outbox[after:]:
+                if message['phone'] == phone:
+                    return message
+            time.sleep(0.1)
+        raise AssertionError(f"no text message to {phone} within {timeout} s")
+
     @property
     def env(self):
         return dict(os.environ, TRYTOND_CONFIG=str(self.config),

@@ -1,0 +1,30 @@
+# This file is part of the Drop Points project.  The COPYRIGHT file at the
+# top level of this repository contains the full copyright notices and
+# license terms.
+"""The server of the reliability suite, run as in production: PostgreSQL,
+gunicorn with 2 workers and trytond-worker running the queue, so that text
+messages leave the request and are sent after its commit."""
+import atexit
+
+from ..server import DemoServer
+
+WORKERS = 2
+QUEUE = {'queue': {'worker': 'True'}}
+_server = None
+
+
+def production_server():
+    "The suite's shared production-like server, started on first use"
+    global _server
+    if _server is None:
+        _server = new_server('production')
+        atexit.register(_server.stop)
+    return _server
+
+
+def new_server(name, options=None):
+    """A production-like server on a database of its own, for a test that
+    stops, kills or reconfigures it; the caller stops it"""
+    server = DemoServer(name=name, options={**QUEUE, **(options or {})})
+    server.start(workers=WORKERS, worker=True)
+    return server
