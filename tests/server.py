@@ -70,8 +70,9 @@ class DemoServer:
     name: None for the run's shared database, else a database of its own
     (<DATABASE>_<name>) and a folder of its own under var/."""
 
-    def __init__(self, options=None, name=None):
-        "options: more configuration, {section: {option: value}}"
+    def __init__(self, options=None, name=None, environ=None):
+        """options: more configuration, {section: {option: value}};
+        environ: more environment variables of its processes"""
         uri = os.environ.get('TRYTOND_DATABASE_URI', '')
         if not uri.startswith('postgresql'):
             raise RuntimeError(
@@ -86,6 +87,7 @@ class DemoServer:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.config = self.directory / 'trytond.conf'
         self.options = options or {}
+        self.environ = environ or {}
         self._write_config(self.options)
         self.process = None
         self.worker = None
@@ -135,7 +137,7 @@ class DemoServer:
     @property
     def env(self):
         return dict(os.environ, TRYTOND_CONFIG=str(self.config),
-            TRYTOND_DATABASE_NAMES=self.database)
+            TRYTOND_DATABASE_NAMES=self.database, **self.environ)
 
     def start(self, workers=None, worker=False, fresh=True):
         """Start trytond's own server, or gunicorn with that many workers

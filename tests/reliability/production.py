@@ -3,13 +3,16 @@
 # license terms.
 """The server of the reliability suite, run as in production: PostgreSQL,
 gunicorn with 2 workers and trytond-worker running the queue, so that text
-messages leave the request and are sent after its commit."""
+messages leave the request and are sent after its commit.  It logs at INFO
+(each request's URL), as an operator looking into a problem would, so that
+the suite sees what such a log would leak."""
 import atexit
 
 from ..server import DemoServer
 
 WORKERS = 2
 QUEUE = {'queue': {'worker': 'True'}}
+LOGGING = {'TRYTOND_LOGGING_LEVEL': '20'}
 _server = None
 
 
@@ -25,6 +28,7 @@ def production_server():
 def new_server(name, options=None):
     """A production-like server on a database of its own, for a test that
     stops, kills or reconfigures it; the caller stops it"""
-    server = DemoServer(name=name, options={**QUEUE, **(options or {})})
+    server = DemoServer(
+        name=name, options={**QUEUE, **(options or {})}, environ=LOGGING)
     server.start(workers=WORKERS, worker=True)
     return server
