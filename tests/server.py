@@ -95,7 +95,7 @@ class DemoServer:
         self.logins = None
         self.log = None
 
-    def _write_config(self, options):
+    def _write_config(self, options, path=None):
         "trytond.conf with this server's database, paths and port"
         config = configparser.ConfigParser(interpolation=None)
         config.read(ROOT / 'trytond.conf')
@@ -108,7 +108,7 @@ class DemoServer:
                     'outbox_file': str(self.directory / 'sms-outbox.jsonl')},
                 })
         config.read_dict(options)
-        with open(self.config, 'w') as file:
+        with open(path or self.config, 'w') as file:
             config.write(file)
 
     @property
@@ -270,8 +270,13 @@ class DemoServer:
             database='postgres', autocommit=True)
         password = VAR / 'admin-password'
         password.write_text('admin\n')
+        # built without this server's options: with [queue] worker the demo's
+        # tasks (texts, orders) would wait in the template's queue, for every
+        # copy's worker, their secrets sealed with the build database's key
+        configs = [str(self.directory / 'build.conf')]
+        self._write_config({}, configs[0])
         subprocess.run([
-                str(VENV_BIN / 'trytond-admin'), '-c', *self.configs,
+                str(VENV_BIN / 'trytond-admin'), '-c', *configs,
                 '-d', build, '--all', '-u', *MODULES,
                 '--activate-dependencies', '-l', 'ru', 'en',
                 '--email', 'admin@demo.example'],
@@ -279,7 +284,7 @@ class DemoServer:
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
         output = subprocess.run([
                 str(VENV_BIN / 'python'), str(ROOT / 'bin' / 'load-demo'),
-                build, *self.configs],
+                build, *configs],
             check=True, capture_output=True, text=True).stdout
         (VAR / 'logins.json').write_text(output.strip().splitlines()[-1])
         self.sql(f'ALTER DATABASE "{build}" RENAME TO "{template}"',
