@@ -275,7 +275,9 @@ class Bag(Workflow, ModelSQL, ModelView):
             done = cls.search([
                     ('clerk', '=', clerk), ('request_id', '=', request_id)])
             if done:
-                return cls._retried(done[0], drop_point, phone, seal), None
+                return cls._retried(
+                    done[0], drop_point, phone, seal, item_count,
+                    comment), None
         cls._check_intake(drop_point, seal, item_count)
         cls._use_verification(verification, phone, clerk)
         bag = cls(
@@ -297,10 +299,19 @@ class Bag(Workflow, ModelSQL, ModelView):
         return f'web.user,{clerk.id}'
 
     @classmethod
-    def _retried(cls, bag, drop_point, phone, seal):
-        if (bag.drop_point, bag.phone, bag.seal) != (drop_point, phone, seal):
+    def _retried(cls, bag, drop_point, phone, seal, item_count, comment):
+        if not bag.made_by_intake(
+                drop_point, phone, seal, item_count, comment):
             raise BagError(gettext('drop_bag.msg_request_reused'))
         return bag
+
+    def made_by_intake(self, drop_point, phone, seal, item_count, comment):
+        """Whether an intake of these values made the bag: a request sent
+        again, not its id reused with other content"""
+        return (self.drop_point, self.phone, self.seal, self.item_count,
+            self.comment or None) == (
+            drop_point, parse_phone(phone), normalize_seal(seal),
+            item_count, comment or None)
 
     @classmethod
     def _check_intake(cls, drop_point, seal, item_count):

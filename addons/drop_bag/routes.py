@@ -86,14 +86,19 @@ def intake_verify(portal, point):
         item_count=1)
 
 
-def _done(portal, request_id):
+def _done(portal, point, values, count):
+    """The bag that this very request (its id and its content) accepted,
+    if it won a race: the id reused with other content finds none"""
     Bag = Pool().get('drop.bag')
+    request_id = values['request_id']
     with without_check_access():
         bags = Bag.search([
                 ('clerk', '=', portal.web_user.id),
                 ('request_id', '=', request_id),
                 ]) if request_id else []
-        if bags:
+        if bags and bags[0].made_by_intake(
+                point, values['phone'], values['seal'], count,
+                values['comment']):
             return dict(seal=bags[0].seal, count=bags[0].item_count)
 
 
@@ -126,7 +131,7 @@ def intake_accept(portal, point):
         # nothing of a refused intake is kept, the code stays usable
         Transaction().rollback()
         # unless the same request won a race: answer with its bag
-        done = _done(portal, values['request_id'])
+        done = _done(portal, point, values, count)
         if not done:
             return portal.render(
                 INTAKE, status=HTTPStatus.BAD_REQUEST, error=error.message,

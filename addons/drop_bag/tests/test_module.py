@@ -107,10 +107,13 @@ class DropBagTestCase(IntakeTestMixin, CompanyTestMixin, ModuleTestCase):
             self.assertIsNone(token)
             self.assertEqual(
                 len(Message.search([('origin', '=', str(bag))])), 1)
-            with self.assertRaisesRegex(BagError, "another bag"):
-                self.intake(
-                    point, clerk, seal='ZZ999999', request_id='r1',
-                    verification=None)
+            for other in [
+                    dict(seal='ZZ999999'), dict(phone='+79123456700'),
+                    dict(count=4), dict(comment="Another coat")]:
+                with self.assertRaisesRegex(BagError, "another bag"):
+                    self.intake(
+                        point, clerk, request_id='r1', verification=None,
+                        **other)
 
     @with_transaction()
     def test_one_customer_per_phone(self):
