@@ -1,0 +1,136 @@
+# This file is part of the Drop Points project.  The COPYRIGHT file at the
+# top level of this repository contains the full copyright notices and
+# license terms.
+"""What the reliability tests of intakes, crashes and the queue share:
+clerks of their own, verified phones through the portal, the queue's idle
+state, the server log's new lines."""
+import atexit
+import re
+import time
+
+from trytond.modules.drop_point import demo
+
+from ..server import VAR, DemoServer
+from ..test_intake_concurrency import Clerk
+from .production import QUEUE, WORKERS
+
+POINT = demo.POINTS[0][0]
+# as production's log (INFO), with trytond's retries of a request (DEBUG)
+LOGGING = '''\
+[loggers]
+keys=root,retry
+
+[handlers]
+keys=log
+
+[formatters]
+keys=trytond
+
+[logger_root]
+level=INFO
+handlers=log
+
+[logger_retry]
+level=DEBUG
+handlers=
+qualname=trytond.protocols.wrappers
+
+[handler_log]
+class=StreamHandler
+args=(sys.stderr,)
+formatter=trytond
+
+[formatter_trytond]
+format=%(process)s %(thread)s [%(asctime)s] %(levelname)s %(name)s %(message)s
+'''
+_faults = None
+
+
+def faults_server():
+    """The production-like server of the tests that force faults (killed,
+    its queue worker stopped, a transaction that fails to serialize): not
+    the suite's shared one; it logs trytond's retries of a request"""
+    global _faults
+    if _faults is None:
+        name = 'faults'
+        config = VAR / name / 'logging.conf'
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text(LOGGING)
+        _faults = DemoServer(name=name, options=QUEUE,
+            environ={'TRYTOND_LOGGING_CONFIG': str(config)})
+        _faults.start(workers=WORKERS, worker=True)
+        atexit.register(_faults.stop)
+    return _faults
+
+
+def add_clerks(server, emails, point=POINT):
+    """New portal users working at the point, with the demo password: each
+    asks for intake codes under its own hourly limit per sender"""
+    server.script('''
+        Party = pool.get('party.party')
+        Point = pool.get('drop.point')
+        Staff = pool.get('drop.point.staff')
+        WebUser = pool.get('web.user')
+        point, = Point.search([('code', '=', code)])
+        parties = Party.create([{'name': e} for e in emails])
+        users = WebUser.create([{
+                    'email': e, 'password': password, 'party': p.id,
+                    'email_valid': True} for e, p in zip(emails, parties)])
+        Staff.create([{
+                    'point': point.id, 'web_user': u.id, 'role': 'clerk'}
+                for u in users])
+        ''', emails=list(emails), code=point, password=demo.PASSWORD)
+    return [Clerk(server, email) for email in emails]
+
+
+def verify(clerk, phones):
+    """Ask the portal for a code for each phone, read it in the outbox when
+    the queue sent it, send it back: return the intake form of each phone
+    (its verification and request id)"""
+    server = clerk.server
+    intake = f'/point/{clerk.point}/intake'
+    after = len(server.outbox)
+    for phone in phones:
+        status, page = clerk.post(f'{intake}/code', phone=phone)
+        assert status == 200, (status, page)
+    forms = {}
+    for phone in phones:
+        code = re.search(
+            r'\d{6}', server.wait_message(phone, after)['text']).group()
+        status, page = clerk.post(f'{intake}/verify', phone=phone, code=code)
+        assert status == 200, (status, page)
+        forms[phone] = dict(re.findall(
+                r'name="(verification|request_id)" value="([^"]+)"', page))
+    return forms
+
+
+def wait_queue(server, timeout=60):
+    "Wait until the queue worker has run every task that is due"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        (pending,), = server.sql(
+            "SELECT COUNT(*) FROM ir_queue WHERE finished_at IS NULL "
+            "AND (scheduled_at IS NULL OR scheduled_at <= NOW())")
+        if not pending:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the queue still had {pending} tasks after "
+        f"{timeout} s")
+
+
+def log_size(server):
+    return (server.directory / 'server.log').stat().st_size
+
+
+def log_since(server, size):
+    "What the server and its queue worker logged past that size"
+    with open(server.directory / 'server.log', 'rb') as log:
+        log.seek(size)
+        return log.read().decode(errors='replace')
+
+
+def done_card(page):
+    "The card of an accepted bag on the intake's last page"
+    card = re.search(r'<div class="card done" id="done">.*?</div>', page,
+        re.DOTALL)
+    return card.group() if card else None
