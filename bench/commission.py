@@ -14,6 +14,9 @@ made."""
 import datetime as dt
 import time
 
+from .clients import RPC
+from .intake import baseline, settle
+
 ONE_PARTNER = [1000, 10000, 100000]
 MANY = (1000, 100)  # partners, orders each
 PLAN = "ПВЗ маркетплейсов"
@@ -113,47 +116,51 @@ def click(rpc, button, ids):
     return time.perf_counter() - started
 
 
-def figures(server, rpc, baseline):
-    """One row per month: orders, seconds, milliseconds per 1,000 orders,
-    and the time per order against the 1,000-order month's"""
+def figures(server, table, requests, database='demo'):
+    """One row per month: its compute's time per order against the
+    baseline, then the confirm's for the one-partner months; then the
+    goals: the time per order of the 100,000-order months against the
+    1,000-order month's"""
     date = dt.date.today()
-    print()
-    print(f"commission statements through JSON-RPC (database "
-        f"{server.database}, demo data; orders and commissions written "
-        f"beforehand)")
-    print(f"{'month':34} {'orders':>8} {'compute s':>10} "
-        f"{'ms/1000 orders':>15} {'x 1,000-order':>14} {'x baseline':>10} "
-        f"{'confirm s':>10} {'ms/1000 orders':>15}")
-    first = None
-    rows = [(f'one partner, {n:,} orders', 1, n) for n in ONE_PARTNER]
-    rows.append((f'{MANY[0]:,} partners x {MANY[1]} orders', *MANY))
-    for index, (name, partner_count, each) in enumerate(rows):
+    rpc = RPC(server)
+    base = baseline(server, table, database, 1, requests, rpc)
+    rows = []
+    months = [(f'{n:,} orders of one partner', 1, n) for n in ONE_PARTNER]
+    months.append((f'{MANY[0]:,} partners x {MANY[1]} orders', *MANY))
+    for index, (name, partner_count, each) in enumerate(months):
         agents = partners(server, partner_count, f'BP{index}')
         orders(server, agents, each, date)
         ids = statements(server, agents, date)
-        seconds = click(rpc, 'compute', ids)
+        settle(server)
         total = partner_count * each
+        seconds = click(rpc, 'compute', ids)
         earned = server.sql(
             "SELECT SUM(order_count), SUM(earned) FROM "
             "drop_commission_statement WHERE id = ANY(%s)", ids)[0]
         assert earned[0] == total, (earned, total)
-        per_order = seconds / total
-        first = first or per_order
-        row = (f"{name:34} {total:>8} {seconds:>10.2f} "
-            f"{per_order * 1e6:>15.1f} {per_order / first:>14.2f} "
-            f"{per_order / baseline:>10.4f}")
+        rows.append((name, total, table.add(
+                    f'statement compute, {name}, per order', database, 1,
+                    _per_order(seconds, total), base)))
         if partner_count > 1:
-            # each statement's PDF is a queued task: with no queue worker
-            # here they would all print within the request
-            print(f"{row} {'-':>10} {'-':>15}")
             continue
-        # confirming makes the invoice and links every line to it; the PDF
-        # (its first 2,000 lines) is printed by the queue after the commit,
-        # here within the request
-        confirm = click(rpc, 'confirm', ids)
+        # confirming makes the invoice and links every line to it; the
+        # queue worker prints the PDF (its first 2,000 lines) after it
+        seconds = click(rpc, 'confirm', ids)
         invoiced = server.sql(
             "SELECT COUNT(*) FROM commission c JOIN "
             "drop_commission_statement s ON s.id = c.drop_statement "
             "WHERE s.id = ANY(%s) AND c.invoice_line IS NULL", ids)[0][0]
         assert invoiced == 0, invoiced
-        print(f"{row} {confirm:>10.2f} {confirm / total * 1e6:>15.1f}")
+        table.add(f'statement confirm, {name}, per order', database, 1,
+            _per_order(seconds, total), base)
+    first = rows[0][-1].result['median']
+    for name, total, row in rows:
+        if total == ONE_PARTNER[-1]:
+            table.goal(f'statement per order, {name}',
+                f'x {ONE_PARTNER[0]:,} orders',
+                row.result['median'] / first, 1.5)
+
+
+def _per_order(seconds, total):
+    return {'median': seconds / total, 'p95': None, 'throughput': None,
+        'count': total, 'elapsed': seconds}

@@ -17,7 +17,11 @@ from trytond.config import config
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
+from .clients import measure
+from .intake import baseline, settle
+
 SEAL = 'PL300103'
+PAGE_CLIENTS = [1, 32]
 
 
 def link(database):
@@ -75,9 +79,10 @@ def notice(server, reference, amount, currency):
     return time.perf_counter() - started
 
 
-def figures(server, measure, requests, baseline):
-    """Print the receipt page's and the payment notice's rows against the
-    baseline (an action, measured again at each concurrency)"""
+def figures(server, table, requests, database='demo'):
+    """The receipt page at 1 and 32 clients and the payment notice (new,
+    then again) at 1 client, each after the baseline at its concurrency;
+    then their goals"""
     config.update_etc(str(server.config))
     token = link(server.database)
     url = f'{server.url}/{server.database}/bag/{token}'
@@ -86,16 +91,15 @@ def figures(server, measure, requests, baseline):
         with urllib.request.urlopen(url, timeout=60) as response:
             assert b'id="document"' in response.read()
 
-    print()
-    print(f"the customer's link (database {server.database}, "
-        f"order {SEAL}); {requests} requests a row")
-    print(f"{'figure':34} {'clients':>7} {'median ms':>10} "
-        f"{'p95 ms':>8} {'req/s':>7} {'x baseline':>10}")
-    medians = {}
-    for clients in [1, 8]:
-        medians[clients] = measure(baseline, clients, requests)['median']
-        _row('receipt page', clients, measure(lambda: page, clients,
-                requests), medians[clients])
+    rows = {}
+    for clients in PAGE_CLIENTS:
+        base = baseline(server, table, database, clients, requests)
+        settle(server)
+        rows[clients] = table.add(
+            f'receipt page ({SEAL})', database, clients,
+            measure([page] * clients, requests), base)
+    table.goal(f'receipt page median, {PAGE_CLIENTS[-1]} clients',
+        'x baseline', rows[PAGE_CLIENTS[-1]].ratio('median'), 2)
     waiting = iter(payments(server.database, requests + 1))
     done = []
 
@@ -103,15 +107,13 @@ def figures(server, measure, requests, baseline):
         reference = next(waiting)
         done.append(reference)
         return notice(server, *reference)
-    _row('payment notice', 1, measure(lambda: paid, 1, requests),
-        medians[1])
+    base = baseline(server, table, database, 1, requests)
+    settle(server)
+    row = table.add('payment notice (callback)', database, 1,
+        measure([paid], requests), base)
+    table.goal('payment callback median, 1 client', 'x baseline',
+        row.ratio('median'), 3)
+    settle(server)
     again = iter(done * 2)
-    _row('payment notice again', 1, measure(
-            lambda: lambda: notice(server, *next(again)), 1, requests),
-        medians[1])
-
-
-def _row(name, clients, result, baseline):
-    print(f"{name:34} {clients:>7} {result['median'] * 1000:>10.1f} "
-        f"{result['p95'] * 1000:>8.1f} {result['throughput']:>7.1f} "
-        f"{result['median'] / baseline:>10.2f}")
+    table.add('payment notice, received again', database, 1, measure(
+            [lambda: notice(server, *next(again))], requests), base)
