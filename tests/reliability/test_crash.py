@@ -8,20 +8,17 @@ one custodian, and confirming again does it once.
 Custody is Tryton's stock: a bag is a lot, each change of hands a done move,
 so a bag's custodian is the one location where its lot's quantity is
 positive."""
-import base64
 import collections
-import json
 import threading
 import time
 import unittest
-import urllib.request
 
 import psycopg
 
 from trytond.modules.drop_point import demo
 
 from ..test_intake_concurrency import Clerk
-from .tools import faults_server
+from .tools import RPC, faults_server
 
 BAGS = 1000
 MISSING = 100
@@ -58,36 +55,6 @@ result = {
     'act': act.id, 'point': point.location.storage_location.id,
     'courier': van.id}
 '''
-
-
-class RPC:
-    "The back office's JSON-RPC, as its web client calls it"
-
-    def __init__(self, server, login, password):
-        self.url = f'{server.url}/{server.database}/rpc/'
-        user, session, *_ = self._post(
-            'common.db.login', [login, {'password': password}, 'en'])
-        token = f'{login}:{user}:{session}'.encode()
-        self.headers = {
-            'Authorization': 'Session ' + base64.b64encode(token).decode()}
-        self.context = self.call('model.res.user.get_preferences', [True, {}])
-
-    def call(self, method, params):
-        return self._post(method, params, self.headers)
-
-    def button(self, model, name, ids):
-        return self.call(f'model.{model}.{name}', [ids, self.context])
-
-    def _post(self, method, params, headers=None):
-        request = urllib.request.Request(
-            self.url, data=json.dumps({
-                    'id': 1, 'method': method, 'params': params}).encode(),
-            headers={'Content-Type': 'application/json', **(headers or {})})
-        with urllib.request.urlopen(request, timeout=300) as response:
-            answer = json.loads(response.read())
-        if answer.get('error'):
-            raise RuntimeError(answer['error'])
-        return answer['result']
 
 
 class CrashTestCase(unittest.TestCase):

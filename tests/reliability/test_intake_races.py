@@ -85,6 +85,7 @@ class IntakeRacesTestCase(unittest.TestCase):
             lambda: forms.update(verify(self.english, numbers[:25])),
             lambda: forms.update(verify(self.russian, numbers[25:])))
         self.assertEqual(len(forms), 50)
+        wait_queue(self.server)
         size = log_size(self.server)
 
         answers = together(*(
@@ -131,6 +132,7 @@ class IntakeRacesTestCase(unittest.TestCase):
         clerk = self.repeater
         phone, other = phones(101, 2)
         form = verify(clerk, [phone])[phone]
+        wait_queue(self.server)
         after = len(self.server.outbox)
         size = log_size(self.server)
 

@@ -1,12 +1,16 @@
 # This file is part of the Drop Points project.  The COPYRIGHT file at the
 # top level of this repository contains the full copyright notices and
 # license terms.
-"""What the reliability tests of intakes, crashes and the queue share:
-clerks of their own, verified phones through the portal, the queue's idle
-state, the server log's new lines."""
+"""What the reliability tests of intakes, crashes and the queue share: the
+server they force faults on, clerks of their own, verified phones through
+the portal, the queue's idle state, the server log's new lines, the back
+office's JSON-RPC."""
 import atexit
+import base64
+import json
 import re
 import time
+import urllib.request
 
 from trytond.modules.drop_point import demo
 
@@ -64,22 +68,20 @@ def faults_server():
 
 
 def add_clerks(server, emails, point=POINT):
-    """New portal users working at the point, with the demo password: each
-    asks for intake codes under its own hourly limit per sender"""
-    server.script('''
-        Party = pool.get('party.party')
-        Point = pool.get('drop.point')
-        Staff = pool.get('drop.point.staff')
-        WebUser = pool.get('web.user')
-        point, = Point.search([('code', '=', code)])
-        parties = Party.create([{'name': e} for e in emails])
-        users = WebUser.create([{
-                    'email': e, 'password': password, 'party': p.id,
-                    'email_valid': True} for e, p in zip(emails, parties)])
-        Staff.create([{
-                    'point': point.id, 'web_user': u.id, 'role': 'clerk'}
-                for u in users])
-        ''', emails=list(emails), code=point, password=demo.PASSWORD)
+    """New portal users working at the point, made by the back office's
+    administrator: each asks for intake codes under its own hourly limit
+    per sender"""
+    rpc = RPC(server, *server.logins['back_office'][0])
+    (point,), = server.sql("SELECT id FROM drop_point WHERE code = %s", point)
+    parties = rpc.call('model.party.party.create', [
+            [{'name': e} for e in emails], rpc.context])
+    users = rpc.call('model.web.user.create', [[{
+                    'email': e, 'password': demo.PASSWORD, 'party': p,
+                    'email_valid': True} for e, p in zip(emails, parties)],
+            rpc.context])
+    rpc.call('model.drop.point.staff.create', [[{
+                    'point': point, 'web_user': u, 'role': 'clerk'}
+                for u in users], rpc.context])
     return [Clerk(server, email) for email in emails]
 
 
@@ -134,3 +136,33 @@ def done_card(page):
     card = re.search(r'<div class="card done" id="done">.*?</div>', page,
         re.DOTALL)
     return card.group() if card else None
+
+
+class RPC:
+    "The back office's JSON-RPC, as its web client calls it"
+
+    def __init__(self, server, login, password):
+        self.url = f'{server.url}/{server.database}/rpc/'
+        user, session, *_ = self._post(
+            'common.db.login', [login, {'password': password}, 'en'])
+        token = f'{login}:{user}:{session}'.encode()
+        self.headers = {
+            'Authorization': 'Session ' + base64.b64encode(token).decode()}
+        self.context = self.call('model.res.user.get_preferences', [True, {}])
+
+    def call(self, method, params):
+        return self._post(method, params, self.headers)
+
+    def button(self, model, name, ids):
+        return self.call(f'model.{model}.{name}', [ids, self.context])
+
+    def _post(self, method, params, headers=None):
+        request = urllib.request.Request(
+            self.url, data=json.dumps({
+                    'id': 1, 'method': method, 'params': params}).encode(),
+            headers={'Content-Type': 'application/json', **(headers or {})})
+        with urllib.request.urlopen(request, timeout=300) as response:
+            answer = json.loads(response.read())
+        if answer.get('error'):
+            raise RuntimeError(answer['error'])
+        return answer['result']
