@@ -13,6 +13,7 @@ from trytond.config import config
 from trytond.i18n import gettext
 from trytond.model import (
     Exclude, Index, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.modules.drop_point.ir import RuleExportMixin
 from trytond.modules.sms.exceptions import PhoneError
 from trytond.modules.sms.phone import display, normalize
 from trytond.pool import Pool
@@ -55,7 +56,7 @@ def token_hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class Bag(Workflow, ModelSQL, ModelView):
+class Bag(RuleExportMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'drop.bag'
     __string__ = "Bag"
     _rec_name = 'seal'

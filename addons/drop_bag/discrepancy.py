@@ -3,10 +3,11 @@
 # license terms.
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
+from trytond.modules.drop_point.ir import RuleExportMixin
 from trytond.pyson import Eval
 
 
-class Discrepancy(Workflow, ModelSQL, ModelView):
+class Discrepancy(RuleExportMixin, Workflow, ModelSQL, ModelView):
     "What the factory found different from the intake: seal or count"
     __name__ = 'drop.bag.discrepancy'
     __string__ = "Bag Discrepancy"

@@ -18,6 +18,7 @@ from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.modules.currency.fields import Monetary
+from trytond.modules.drop_point.ir import RuleExportMixin
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.tools import grouped_slice
@@ -39,7 +40,8 @@ def month_of(date):
     return start, start + relativedelta(months=1, days=-1)
 
 
-class Statement(PartnerMonth, Workflow, ModelSQL, ModelView):
+class Statement(
+        RuleExportMixin, PartnerMonth, Workflow, ModelSQL, ModelView):
     "What a partner earned in a month, and what is settled"
     __name__ = 'drop.commission.statement'
     __string__ = "Commission Statement"

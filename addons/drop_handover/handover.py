@@ -7,6 +7,7 @@ from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.model.exceptions import AccessError
+from trytond.modules.drop_point.ir import RuleExportMixin
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
@@ -25,7 +26,7 @@ CHANNELS = [
     ]
 
 
-class Handover(Workflow, ModelSQL, ModelView):
+class Handover(RuleExportMixin, Workflow, ModelSQL, ModelView):
     "The act by which bags change hands (акт приёма-передачи)"
     __name__ = 'drop.handover'
     __string__ = "Handover Act"

@@ -7,6 +7,7 @@ from sql.operators import Equal
 from trytond.i18n import gettext
 from trytond.model import Exclude, Index, ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
+from trytond.modules.drop_point.ir import RuleExportMixin
 from trytond.pool import Pool
 
 from .exceptions import HandoverError
@@ -19,7 +20,7 @@ OUTCOMES = [
     ]
 
 
-class HandoverLine(ModelSQL, ModelView):
+class HandoverLine(RuleExportMixin, ModelSQL, ModelView):
     "A bag on an act, with its seal and items as accepted"
     __name__ = 'drop.handover.line'
     __string__ = "Handover Line"

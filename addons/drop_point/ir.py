@@ -19,3 +19,18 @@ class Rule(metaclass=PoolMeta):
         # the portal user's rules are evaluated for the web user it serves
         context['web_user'] = Transaction().context.get('web_user')
         return context
+
+
+class RuleExportMixin:
+    """Check the record rules in SQL before an export, as a read does.
+
+    Tryton's export evaluates the rules in Python, where a path through a
+    relation (``drop_point.staff.web_user``) counts as met whenever its
+    first field is set: the portal's rules would then let any export
+    through."""
+    __slots__ = ()
+
+    @classmethod
+    def export_data(cls, records, fields_names, header=False):
+        cls.read([r.id for r in records], ['id'])
+        return super().export_data(records, fields_names, header=header)

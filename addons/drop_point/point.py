@@ -13,6 +13,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .exceptions import PointValidationError
+from .ir import RuleExportMixin
 
 CODE_PATTERN = re.compile(r'^[A-Z0-9][A-Z0-9_-]{1,15}$')
 
@@ -41,7 +42,7 @@ class PointType(DeactivableMixin, ModelSQL, ModelView):
         cls._order.insert(0, ('name', 'ASC'))
 
 
-class Point(DeactivableMixin, ModelSQL, ModelView):
+class Point(RuleExportMixin, DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'drop.point'
 
     company = fields.Many2One(

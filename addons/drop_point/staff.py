@@ -4,8 +4,10 @@
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.pool import PoolMeta
 
+from .ir import RuleExportMixin
 
-class Staff(ModelSQL, ModelView):
+
+class Staff(RuleExportMixin, ModelSQL, ModelView):
     __name__ = 'drop.point.staff'
 
     point = fields.Many2One(
