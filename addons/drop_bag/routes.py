@@ -9,7 +9,8 @@ from trytond.config import config
 from trytond.exceptions import UserError
 from trytond.modules.drop_point import portal as portal_
 from trytond.modules.drop_point.portal import error_status, point_route, route
-from trytond.modules.sms.phone import mask
+from trytond.modules.sms.exceptions import PhoneError
+from trytond.modules.sms.phone import mask, normalize
 from trytond.pool import Pool
 from trytond.protocols.wrappers import HTTPStatus
 from trytond.transaction import Transaction, without_check_access
@@ -72,16 +73,22 @@ def intake_verify(portal, point):
     Verification = Pool().get('sms.verification')
     form = portal.request.form
     phone = form.get('phone', '')
-    with without_check_access():
-        result = Verification.check(phone, 'intake', form.get('code', ''))
+    try:
+        with without_check_access():
+            result = Verification.check(
+                phone, 'intake', form.get('code', ''))
+    except UserError as error:
+        return portal.render(
+            INTAKE, status=error_status(error), point=point, step='phone',
+            phone=phone, error=error.message)
     if result.status != 'ok':
         return portal.render(
             INTAKE, status=HTTPStatus.BAD_REQUEST, point=point, step='code',
-            phone=phone, masked=mask(phone), error=portal.gettext(
+            phone=phone, masked=_masked(phone), error=portal.gettext(
                 f'drop_bag.msg_code_{result.status}',
                 left=result.attempts_left))
     return portal.render(
-        INTAKE, point=point, step='bag', phone=phone, masked=mask(phone),
+        INTAKE, point=point, step='bag', phone=phone, masked=_masked(phone),
         verification=result.verification.id, request_id=uuid.uuid4().hex,
         item_count=1)
 
@@ -105,13 +112,11 @@ def _done(portal, point, values, count):
 @point_route('/intake/accept', methods=['POST'])
 def intake_accept(portal, point):
     "Accept the sealed bag; a repeated submit returns the same bag"
-    pool = Pool()
-    Bag = pool.get('drop.bag')
-    Verification = pool.get('sms.verification')
+    Bag = Pool().get('drop.bag')
     form = portal.request.form
     phone = form.get('phone', '')
     values = dict(
-        point=point, step='bag', phone=phone, masked=mask(phone),
+        point=point, step='bag', phone=phone, masked=_masked(phone),
         verification=form.get('verification'), seal=form.get('seal', ''),
         item_count=form.get('item_count', ''), comment=form.get('comment', ''),
         request_id=form.get('request_id', ''))
@@ -121,7 +126,7 @@ def intake_accept(portal, point):
         count = None
     try:
         with without_check_access():
-            verification = Verification(int(values['verification'] or -1))
+            verification = _verification(values['verification'])
             bag, _ = Bag.intake(
                 point, portal.web_user, phone, verification, values['seal'],
                 count, comment=values['comment'],
@@ -137,7 +142,28 @@ def intake_accept(portal, point):
                 INTAKE, status=HTTPStatus.BAD_REQUEST, error=error.message,
                 **values)
     return portal.render(
-        INTAKE, point=point, step='done', masked=mask(phone), **done)
+        INTAKE, point=point, step='done', masked=_masked(phone), **done)
+
+
+def _masked(phone):
+    "The phone of a form as the clerk sees it, nothing if it is none"
+    try:
+        return mask(normalize(phone))
+    except PhoneError:
+        return ''
+
+
+def _verification(value):
+    "The code's verification that a form names, if there is one"
+    Verification = Pool().get('sms.verification')
+    try:
+        id_ = int(value)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < id_ < 2 ** 31:
+        return None
+    found = Verification.search([('id', '=', id_)])
+    return found[0] if found else None
 
 
 @point_route('/bags', methods=['GET'])

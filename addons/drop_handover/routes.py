@@ -85,7 +85,7 @@ def handover(portal, point):
         return portal.redirect(f'/acts/{act.id}')
     bags = {b.id: b for b in _waiting(point)}
     by_seal = {b.seal: b for b in bags.values()}
-    chosen = {int(i) for i in form.getlist('bag') if i.isdigit()}
+    chosen = {int(i) for i in form.getlist('bag') if i.isdecimal()}
     values = dict(chosen=chosen, courier_id=form.get('courier', ''))
 
     def refuse(message_id, **variables):
@@ -105,7 +105,7 @@ def handover(portal, point):
         return refuse('drop_handover.msg_portal_no_bags')
     couriers = {c.id: c for c in _couriers()}
     courier = couriers.get(int(values['courier_id'] or 0)
-        if values['courier_id'].isdigit() else 0)
+        if values['courier_id'].isdecimal() else 0)
     if not courier:
         return refuse('drop_handover.msg_portal_no_courier')
     try:
@@ -393,8 +393,8 @@ def deliver(portal):
     with without_check_access():
         groups = _destinations(bags)
     kind, _, id_ = form.get('destination', '').partition('-')
-    group = groups.get((kind, int(id_) if id_.isdigit() else 0))
-    chosen = {int(i) for i in form.getlist('bag') if i.isdigit()}
+    group = groups.get((kind, int(id_) if id_.isdecimal() else 0))
+    chosen = {int(i) for i in form.getlist('bag') if i.isdecimal()}
     if not group:
         return _render_courier(
             portal, status=HTTPStatus.BAD_REQUEST, error=portal.gettext(

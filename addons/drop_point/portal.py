@@ -176,7 +176,9 @@ class PortalRequest:
                     language=self.language, web_user=web_user,
                     remote_addr=self.request.remote_addr,
                     company=companies[0] if companies else None,
-                    _companies=companies), \
+                    # a tuple, as User.get_companies gives: the rules'
+                    # cache keys on it
+                    _companies=tuple(companies)), \
                 check_access():
             yield
 
@@ -214,10 +216,10 @@ class PortalRequest:
         return Response(
             html, status=status, content_type='text/html; charset=utf-8')
 
-    def error(self, status, message_id):
+    def error(self, status, message_id, **variables):
         return self.render(
             'drop_point/error.html', status=status,
-            message=self.gettext(message_id))
+            message=self.gettext(message_id, **variables))
 
     def not_found(self):
         return self.error(
@@ -272,6 +274,10 @@ def route(path, methods=('GET',), login_required=True, prefix='/portal'):
             if request.method == 'POST' and not portal.csrf_valid():
                 response = portal_error(
                     portal, HTTPStatus.FORBIDDEN, 'drop_point.msg_portal_csrf')
+            elif (field := field_with_nul(request)) is not None:
+                response = portal_error(
+                    portal, HTTPStatus.BAD_REQUEST,
+                    'drop_point.msg_portal_field_nul', field=field)
             elif login_required and not portal.web_user:
                 response = portal.redirect('/login')
             else:
@@ -303,9 +309,17 @@ def error_status(error):
     return getattr(error, 'http_status', HTTPStatus.BAD_REQUEST)
 
 
-def portal_error(portal, status, message_id):
+def portal_error(portal, status, message_id, **variables):
     with portal.scope():
-        return portal.error(status, message_id)
+        return portal.error(status, message_id, **variables)
+
+
+def field_with_nul(request):
+    """The first field of the request whose value holds a NUL character:
+    no form sends one, and PostgreSQL refuses it in text"""
+    for name, value in request.values.items(multi=True):
+        if '\x00' in value:
+            return name
 
 
 __all__ = [

@@ -19,6 +19,9 @@ PREFIX = 'data:image/png;base64,'
 MAX_SIZE = 300 * 1024
 # the strokes must cover at least this much of the box, in pixels
 MIN_WIDTH, MIN_HEIGHT = 40, 10
+# far more than the screen's pad: a few bytes of PNG may announce a huge
+# image that would fill the memory once decoded
+MAX_PIXELS = 4000 * 2000
 
 
 def decode(data_url):
@@ -30,7 +33,8 @@ def decode(data_url):
     try:
         content = base64.b64decode(data_url[len(PREFIX):], validate=True)
         with Image.open(io.BytesIO(content)) as image:
-            if image.format != 'PNG':
+            if (image.format != 'PNG'
+                    or image.width * image.height > MAX_PIXELS):
                 raise OrderError(
                     gettext('drop_receipt.msg_handwriting_empty'))
             # the strokes: what is darker than the paper
@@ -38,7 +42,8 @@ def decode(data_url):
             grey = Image.alpha_composite(
                 paper, image.convert('RGBA')).convert('L')
             box = Image.eval(grey, lambda v: 255 if v < 160 else 0).getbbox()
-    except (binascii.Error, ValueError, UnidentifiedImageError, OSError):
+    except (binascii.Error, ValueError, UnidentifiedImageError, OSError,
+            Image.DecompressionBombError):
         raise OrderError(gettext('drop_receipt.msg_handwriting_empty'))
     if (not box or box[2] - box[0] < MIN_WIDTH
             or box[3] - box[1] < MIN_HEIGHT):

@@ -146,6 +146,9 @@ class Payment(metaclass=PoolMeta):
     @classmethod
     def sandbox_payment(cls, reference):
         "The sandbox's payment of the reference, or None"
+        if '\x00' in reference:
+            # no reference holds one, and PostgreSQL refuses it in text
+            return None
         payments = cls.search([
                 ('gateway_reference', '=', reference),
                 ('journal.process_method', '=', SANDBOX),
@@ -160,12 +163,14 @@ class Payment(metaclass=PoolMeta):
 
         Return 'ok', 'unknown' (no such payment), 'forged' (bad signature)
         or 'mismatch' (not the payment's amount or currency)."""
-        if not hmac.compare_digest(sign(body), signature or ''):
+        # as bytes: a header may hold any Latin-1 character
+        if not hmac.compare_digest(
+                sign(body).encode(), (signature or '').encode()):
             return 'forged'
         try:
             notice = json.loads(body)
             reference = str(notice['reference'])
-            status = notice['status']
+            status = str(notice['status'])
             amount = Decimal(str(notice['amount']))
             currency = str(notice['currency'])
         except (ValueError, KeyError, TypeError, ArithmeticError):
@@ -176,7 +181,9 @@ class Payment(metaclass=PoolMeta):
         # a notice sent twice at once: the second waits, then sees it done
         cls.lock([payment])
         payment = cls(payment.id)
-        if amount != payment.amount or currency != payment.currency.code:
+        # a NaN is no amount (and a signaling one refuses comparison)
+        if (not amount.is_finite() or amount != payment.amount
+                or currency != payment.currency.code):
             logger.warning(
                 "sandbox notice for %s: %s %s is not %s %s", reference,
                 amount, currency, payment.amount, payment.currency.code)
