@@ -134,6 +134,9 @@ class Bag(RuleExportMixin, Workflow, ModelSQL, ModelView):
                 Index(t, (t.receipt_token_hash, Index.Equality())),
                 Index(t, (t.drop_point, Index.Range()),
                     (t.state, Index.Equality())),
+                # the point's list of its last days' bags
+                Index(t, (t.drop_point, Index.Range()),
+                    (t.accepted_at, Index.Range())),
                 Index(t, (t.phone, Index.Equality())),
                 })
         cls._order = [('accepted_at', 'DESC NULLS FIRST'), ('id', 'DESC')]

@@ -6,11 +6,11 @@ drop point, courier and factory a location, each change of hands a done
 move.  The bag's custodian is where its last done move went."""
 import datetime as dt
 
-from sql import Window
+from sql import Null, Window
 from sql.functions import RowNumber
 
 from trytond.i18n import gettext
-from trytond.model import Workflow, fields
+from trytond.model import Index, Workflow, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
@@ -147,9 +147,16 @@ class Bag(metaclass=PoolMeta):
         if operator not in {'=', 'in'}:
             raise ValueError(f"holder does not search with {operator}")
         ids = [value] if operator == '=' else list(value or [])
-        return cls._held_at(web_user.select(
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*web_user.select(
                 web_user.custody_location,
-                where=web_user.id.in_(ids or [-1])))
+                where=web_user.id.in_(ids or [-1])
+                & (web_user.custody_location != Null)))
+        locations = [l for l, in cursor]
+        if not locations:
+            # a clerk holds no bag: the portal's rule then ranks no move
+            return [('id', '=', None)]
+        return cls._held_at(locations)
 
     def get_custody(self, name):
         "The bag's moves from hand to hand, the first first"
@@ -265,6 +272,13 @@ class Bag(metaclass=PoolMeta):
 
 class Move(metaclass=PoolMeta):
     __name__ = 'stock.move'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        # a bag's custodian is read from its lot's moves
+        cls._sql_indexes.add(Index(t, (t.lot, Index.Range())))
 
     @classmethod
     def _get_origin(cls):
