@@ -16,6 +16,10 @@ class CodeRateLimitError(UserError):
     http_status = HTTPStatus.TOO_MANY_REQUESTS
 
 
+class MessageError(UserError):
+    pass
+
+
 class ProviderError(Exception):
     "The provider did not take the message"
 

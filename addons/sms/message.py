@@ -17,7 +17,7 @@ from trytond.pyson import Eval
 from trytond.tools import reduce_ids
 from trytond.transaction import Transaction
 
-from .exceptions import ProviderError
+from .exceptions import MessageError, ProviderError
 from .providers import get_provider
 
 logger = logging.getLogger(__name__)
@@ -133,6 +133,11 @@ class Message(ModelSQL, ModelView):
     @ModelView.button
     def retry(cls, messages):
         messages = [m for m in messages if m.state == 'failed']
+        for message in messages:
+            if message.secret_erased:
+                raise MessageError(gettext(
+                        'sms.msg_message_secret_erased',
+                        phone=message.phone))
         cls.write(messages, {
                 'state': 'queued', 'attempts': 0, 'next_try_at': None})
         cls._enqueue(messages)
@@ -184,12 +189,20 @@ class Message(ModelSQL, ModelView):
             self.state = 'sent'
             self.sent_at = now
             self.next_try_at = None
+        if self.state != 'queued':
+            # the code or link went out or never will: keep nothing of it
+            self.secret_text = None
 
     @property
     def plain_text(self):
         if self.secret_text:
             return _fernet().decrypt(bytes(self.secret_text)).decode()
         return self.text
+
+    @property
+    def secret_erased(self):
+        "Whether the text had secrets that are no longer kept"
+        return MASK in self.text and not self.secret_text
 
     @staticmethod
     def max_attempts():

@@ -27,16 +27,23 @@ def restore_sms_options():
         config.set('sms', option, value)
 
 
-def create_message(database, phone, text):
-    """Create a message as a module would, in a transaction that commits,
-    then run its queued tasks as trytond does after a request"""
+def create_message(database, phone, text=None, code=None):
+    """Create a message as a module would (the text, or a one-time code's
+    message), in a transaction that commits, then run its queued tasks as
+    trytond does after a request"""
     from trytond.pool import Pool
     from trytond.transaction import Transaction
     from trytond.worker import run_task
 
     with Transaction().start(database, 0) as transaction:
-        message, = Pool().get('sms.message').create([{
-                    'phone': phone, 'text': text}])
+        Message = Pool().get('sms.message')
+        if code:
+            message = Message.prepare(
+                phone, 'sms.msg_code_text', secrets={'code': code},
+                minutes=10)
+        else:
+            message = Message(phone=phone, text=text)
+        message.save()
         transaction.commit()
         tasks = list(transaction.tasks)
     for task in tasks:
