@@ -42,6 +42,11 @@ class ReceiptBrowserTestCase(PhoneTestCase):
         self.assertTrue(self.find('#terms').text)
         screenshot(driver, 'receipt')
         self.assert_fits()
+        # the language switch posts from the page without referrer too
+        self.submit('#lang-ru')
+        self.assertEqual(self.find('html').get_attribute('lang'), 'ru')
+        self.submit('#lang-en')
+        self.assertIn('To pay: ₽2,600.00', self.find('#due').text)
 
         # sign with the code sent to the phone: a wrong one first
         self.submit('#sign')
@@ -62,6 +67,10 @@ class ReceiptBrowserTestCase(PhoneTestCase):
         # pay in the sandbox: declined, then paid
         self.submit('#pay')
         self.assertIn('SANDBOX', self.find('#sandbox-banner').text)
+        # the receipt's page sends no referrer: its forms post "Origin:
+        # null", and the gateway never learns the link
+        self.assertEqual(
+            driver.execute_script('return document.referrer'), '')
         self.assertIn('2,600.00', self.find('#amount').text)
         self.find('#card').send_keys('4000 0000 0000 0002')
         self.find('#expiry').send_keys('12/39')

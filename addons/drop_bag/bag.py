@@ -92,6 +92,10 @@ class Bag(RuleExportMixin, Workflow, ModelSQL, ModelView):
         help="The client's id of the intake request: a retried request "
         "returns the same bag.")
     receipt_token_hash = fields.Char("Receipt Token Hash", readonly=True)
+    closed_at = fields.DateTime(
+        "Closed At", readonly=True,
+        help="When the bag was issued to its customer or cancelled: its "
+        "receipt's link stops working some days later.")
     cancel_reason = fields.Text(
         "Cancellation Reason",
         states={
@@ -370,11 +374,22 @@ class Bag(RuleExportMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     @without_check_access
     def from_receipt_token(cls, token):
-        "The bag of a customer's link: the token is its only credential"
+        """The bag of a customer's link: the token is its only credential,
+        until receipt_days after the bag was issued or cancelled"""
+        if not token:
+            return None
+        days = config.getint('drop_bag', 'receipt_days', default=90)
+        since = dt.datetime.now() - dt.timedelta(days=days)
         bags = cls.search([
-                ('receipt_token_hash', '=', token_hash(token or '')),
-                ], limit=1) if token else []
+                cls._receipt_token_domain(token_hash(token)),
+                ['OR', ('closed_at', '=', None), ('closed_at', '>', since)],
+                ], limit=1)
         return bags[0] if bags else None
+
+    @classmethod
+    def _receipt_token_domain(cls, digest):
+        "The bags with a link whose token has the digest"
+        return [('receipt_token_hash', '=', digest)]
 
     @classmethod
     def revoke_receipt_tokens(cls, bags):
@@ -389,12 +404,18 @@ class Bag(RuleExportMixin, Workflow, ModelSQL, ModelView):
         cls.save(bags)
 
     @classmethod
+    def close(cls, bags):
+        "The bags' life ended: their receipt's links expire in receipt_days"
+        cls.write(bags, {'closed_at': dt.datetime.now()})
+
+    @classmethod
     @ModelView.button
     @Workflow.transition('cancelled')
     def cancel(cls, bags):
         "Cancel the bags; the customers of accepted bags are told why"
         pool = Pool()
         Message = pool.get('sms.message')
+        cls.close(bags)
         messages = []
         for bag in bags:
             if bag.state == 'accepted':

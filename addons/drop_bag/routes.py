@@ -28,11 +28,26 @@ def receipt(portal, token):
             bag.receipt_template, bag=bag, token=token,
             **bag.receipt_values(portal))
     else:
-        response = portal.render(
-            'drop_bag/receipt.html', status=HTTPStatus.NOT_FOUND, bag=None)
-    # the token is the credential: never leak it to another site; within
-    # ours, the page's forms keep their Origin (no-referrer would send null)
-    response.headers['Referrer-Policy'] = 'same-origin'
+        response = receipt_not_found(portal)
+    return no_referrer(response)
+
+
+@route('/', login_required=False, prefix='/bag')
+def receipt_missing(portal):
+    "A link cut before its token: as a wrong one"
+    return no_referrer(receipt_not_found(portal))
+
+
+def receipt_not_found(portal):
+    "The page of any wrong, revoked or expired link: nothing of the link"
+    return portal.render(
+        'drop_bag/receipt.html', status=HTTPStatus.NOT_FOUND, bag=None)
+
+
+def no_referrer(response):
+    """The token is the credential: never send it in a Referer header (the
+    page's forms then post "Origin: null", which their routes allow)"""
+    response.headers['Referrer-Policy'] = 'no-referrer'
     return response
 
 

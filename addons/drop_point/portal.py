@@ -7,7 +7,9 @@ Other modules add screens with :func:`route` and list them on the home page
 by extending ``drop.portal.screens``.
 """
 import hmac
+import logging
 import os
+import re
 import secrets
 from collections import namedtuple
 from contextlib import contextmanager
@@ -257,14 +259,58 @@ class PortalRequest:
         return 365 * 24 * 60 * 60
 
 
-def route(path, methods=('GET',), login_required=True, prefix='/portal'):
+class TokenFilter(logging.Filter):
+    """Hide the tokens of customers' links in log records (the request lines
+    of trytond, werkzeug and gunicorn at INFO), also URL-encoded in another
+    URL's query"""
+    _separator = r'(?:/|%2[fF])'
+    _segment = r'[^/\s?#&%\'"]+'
+
+    def __init__(self):
+        super().__init__()
+        self.patterns = {}
+
+    def add(self, rule):
+        "Hide the <token> of the werkzeug rule"
+        parts = []
+        for part in rule.split('<token>')[0].strip('/').split('/'):
+            parts.append(
+                self._segment if part.startswith('<') else re.escape(part))
+        pattern = ('(' + ''.join(self._separator + p for p in parts)
+            + self._separator + ')' + self._segment)
+        self.patterns.setdefault(pattern, re.compile(pattern))
+
+    def filter(self, record):
+        message = text = record.getMessage()
+        for pattern in self.patterns.values():
+            text = pattern.sub(r'\1***', text)
+        if text != message:
+            record.msg, record.args = text, ()
+        return True
+
+
+_TOKEN_FILTER = TokenFilter()
+for _logger in ['trytond.wsgi', 'werkzeug', 'gunicorn.access']:
+    logging.getLogger(_logger).addFilter(_TOKEN_FILTER)
+
+
+def route(
+        path, methods=('GET',), login_required=True, prefix='/portal',
+        allow_null_origin=False):
     """Register a portal page at /<database><prefix><path>.
 
     The handler receives the PortalRequest and the URL's arguments and runs
     as the portal user, so record rules show it only the web user's data.
-    POSTs must carry the CSRF token of the form."""
+    POSTs must carry the CSRF token of the form.  allow_null_origin: the
+    form is posted from a page without referrer (a customer's link), whose
+    browser sends "Origin: null"; the CSRF token is still checked.  A
+    <token> in the path is a credential: it is hidden in the logs."""
+    rule = f'/<database_name>{prefix}{path}'
+    if '<token>' in rule:
+        _TOKEN_FILTER.add(rule)
+
     def decorator(func):
-        @app.route(f'/<database_name>{prefix}{path}', methods=list(methods))
+        @app.route(rule, methods=list(methods))
         @with_pool
         @with_transaction()
         @wraps(func)
@@ -284,6 +330,7 @@ def route(path, methods=('GET',), login_required=True, prefix='/portal'):
                 with portal.scope():
                     response = func(portal, **kwargs)
             return portal.finish(response)
+        wrapper.allow_null_origin = allow_null_origin
         return wrapper
     return decorator
 

@@ -66,7 +66,9 @@ def logout(portal):
     return portal.redirect('/login')
 
 
-@route('/lang', methods=['POST'], login_required=False)
+# also on customers' links, whose pages send no referrer: "Origin: null"
+@route('/lang', methods=['POST'], login_required=False,
+    allow_null_origin=True)
 def language(portal):
     portal.set_language(portal.request.form.get('lang'))
     next_ = portal.request.form.get('next', '')

@@ -226,15 +226,12 @@ class Bag(metaclass=PoolMeta):
         return token
 
     @classmethod
-    @without_check_access
-    def from_receipt_token(cls, token):
-        bag = super().from_receipt_token(token)
-        if not bag and token:
-            bags = cls.search([
-                    ('email_token_hash', '=', token_hash(token)),
-                    ], limit=1)
-            bag = bags[0] if bags else None
-        return bag
+    def _receipt_token_domain(cls, digest):
+        "The e-mails' links open the receipt too"
+        return ['OR',
+            super()._receipt_token_domain(digest),
+            ('email_token_hash', '=', digest),
+            ]
 
     @classmethod
     def revoke_receipt_tokens(cls, bags):
@@ -270,6 +267,7 @@ class Bag(metaclass=PoolMeta):
         customer = cls.customer_location()
         cls.move_custody(
             bags, [b.custodian for b in bags], [customer] * len(bags))
+        cls.close(bags)
         cls.send_link(bags, 'drop_receipt.msg_sms_issued')
 
     def receipt_values(self, portal):

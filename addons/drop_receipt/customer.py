@@ -7,6 +7,7 @@ credential: a wrong or revoked one finds nothing."""
 from werkzeug.utils import redirect
 
 from trytond.exceptions import UserError
+from trytond.modules.drop_bag.routes import no_referrer, receipt_not_found
 from trytond.modules.drop_point.portal import error_status, route
 from trytond.pool import Pool
 from trytond.protocols.wrappers import HTTPStatus, Response
@@ -15,8 +16,6 @@ from trytond.transaction import Transaction, without_check_access
 from .bag import SIGNABLE
 from .document import Document
 from .signature import purpose
-
-NOT_FOUND = 'drop_bag/receipt.html'
 
 
 def _bag(token):
@@ -28,17 +27,20 @@ def _bag(token):
 
 
 def _not_found(portal):
-    return portal.render(NOT_FOUND, status=HTTPStatus.NOT_FOUND, bag=None)
+    return no_referrer(receipt_not_found(portal))
 
 
 def _page(portal, bag, token, status=HTTPStatus.OK, **values):
     context = bag.receipt_values(portal)
     context.update(values)
-    return portal.render(
-        bag.receipt_template, status=status, bag=bag, token=token, **context)
+    return no_referrer(portal.render(
+            bag.receipt_template, status=status, bag=bag, token=token,
+            **context))
 
 
-@route('/<token>/sign', methods=['POST'], login_required=False, prefix='/bag')
+# the receipt's forms post from a page without referrer: "Origin: null"
+@route('/<token>/sign', methods=['POST'], login_required=False, prefix='/bag',
+    allow_null_origin=True)
 def sign_code(portal, token):
     "Send the customer the code that signs the receipt as it reads now"
     pool = Pool()
@@ -52,8 +54,10 @@ def sign_code(portal, token):
     try:
         with without_check_access():
             digest = Document(bag, portal.language).digest
+            # who asks is the customer's address: codes per sender apply
             Verification.issue(
-                bag.phone, purpose(bag.order, digest), None,
+                bag.phone, purpose(bag.order, digest),
+                f'ip,{portal.request.remote_addr}',
                 language=portal.language, origin=bag,
                 template='drop_receipt.msg_sms_sign_code')
     except UserError as error:
@@ -65,7 +69,7 @@ def sign_code(portal, token):
 
 
 @route('/<token>/sign/confirm', methods=['POST'], login_required=False,
-    prefix='/bag')
+    prefix='/bag', allow_null_origin=True)
 def sign_confirm(portal, token):
     "The customer entered the code: the receipt is signed"
     Signature = Pool().get('drop.receipt.signature')
@@ -89,7 +93,8 @@ def sign_confirm(portal, token):
         notice=portal.gettext('drop_receipt.msg_receipt_signed_notice'))
 
 
-@route('/<token>/pay', methods=['POST'], login_required=False, prefix='/bag')
+@route('/<token>/pay', methods=['POST'], login_required=False, prefix='/bag',
+    allow_null_origin=True)
 def pay(portal, token):
     "Start the online payment of what is due and go to its gateway"
     Payment = Pool().get('account.payment')
@@ -105,7 +110,7 @@ def pay(portal, token):
         return _page(
             portal, bag, token, status=error_status(error),
             error=error.message)
-    return redirect(url, code=HTTPStatus.SEE_OTHER)
+    return no_referrer(redirect(url, code=HTTPStatus.SEE_OTHER))
 
 
 @route('/<token>/receipt.pdf', login_required=False, prefix='/bag')

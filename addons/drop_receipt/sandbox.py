@@ -15,6 +15,7 @@ import re
 
 from werkzeug.utils import redirect
 
+from trytond.modules.drop_bag.routes import no_referrer
 from trytond.modules.drop_point.portal import route
 from trytond.pool import Pool
 from trytond.protocols.wrappers import (
@@ -55,10 +56,11 @@ def _return_url(portal):
 
 
 def _render(portal, payment, status=HTTPStatus.OK, **values):
+    "The gateway's page: its address holds the way back to the receipt"
     with without_check_access():
-        return portal.render(
-            PAGE, status=status, payment=payment,
-            return_url=_return_url(portal), **values)
+        return no_referrer(portal.render(
+                PAGE, status=status, payment=payment,
+                return_url=_return_url(portal), **values))
 
 
 def _card_errors(portal, form):
@@ -89,7 +91,7 @@ def checkout(portal, reference):
 
 
 @route('/<reference>', methods=['POST'], login_required=False,
-    prefix='/sandbox')
+    prefix='/sandbox', allow_null_origin=True)
 def charge(portal, reference):
     """Charge the card: the gateway sends its notice of the outcome, then
     takes the customer back to the receipt"""
@@ -120,8 +122,8 @@ def charge(portal, reference):
             error=portal.gettext('drop_receipt.msg_sandbox_mismatch'))
     url = _return_url(portal)
     if url:
-        return redirect(
-            f'{url}?payment={status}', code=HTTPStatus.SEE_OTHER)
+        return no_referrer(redirect(
+                f'{url}?payment={status}', code=HTTPStatus.SEE_OTHER))
     return _render(
         portal, _payment(reference),
         declined=portal.gettext(DECLINED.get(
