@@ -125,8 +125,8 @@ def figures(server, table, requests, database='demo'):
     rpc = RPC(server)
     base = baseline(server, table, database, 1, requests, rpc)
     rows = []
-    months = [(f'{n:,} orders of one partner', 1, n) for n in ONE_PARTNER]
-    months.append((f'{MANY[0]:,} partners x {MANY[1]} orders', *MANY))
+    months = [(f'1 partner x {n:,} orders', 1, n) for n in ONE_PARTNER]
+    months.append((f'{MANY[0]:,} partners x {MANY[1]}', *MANY))
     for index, (name, partner_count, each) in enumerate(months):
         agents = partners(server, partner_count, f'BP{index}')
         orders(server, agents, each, date)
@@ -139,7 +139,7 @@ def figures(server, table, requests, database='demo'):
             "drop_commission_statement WHERE id = ANY(%s)", ids)[0]
         assert earned[0] == total, (earned, total)
         rows.append((name, total, table.add(
-                    f'statement compute, {name}, per order', database, 1,
+                    f'statement compute per order, {name}', database, 1,
                     _per_order(seconds, total), base)))
         if partner_count > 1:
             continue
@@ -151,7 +151,7 @@ def figures(server, table, requests, database='demo'):
             "drop_commission_statement s ON s.id = c.drop_statement "
             "WHERE s.id = ANY(%s) AND c.invoice_line IS NULL", ids)[0][0]
         assert invoiced == 0, invoiced
-        table.add(f'statement confirm, {name}, per order', database, 1,
+        table.add(f'statement confirm per order, {name}', database, 1,
             _per_order(seconds, total), base)
     first = rows[0][-1].result['median']
     for name, total, row in rows:

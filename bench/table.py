@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 COLUMNS = [
     # title, width
-    ('figure', 40), ('database', 10), ('clients', 7), ('n', 6),
+    ('figure', 50), ('database', 8), ('clients', 7), ('n', 6),
     ('total s', 8), ('median ms', 10), ('p95 ms', 8), ('req/s', 7),
     ('base ms', 8), ('x median', 8), ('x p95', 6), ('x req/s', 7),
     ]
@@ -33,12 +33,10 @@ class Row:
         return [
             self.figure, self.database, self.clients, result['count'],
             _number(result['elapsed'], 1),
-            _number(result['median'] * 1000, 1),
-            _number(result['p95'] and result['p95'] * 1000, 1),
-            _number(result['throughput'], 1),
-            _number(baseline.get('median') and baseline['median'] * 1000, 1),
-            _number(self.ratio('median'), 2), _number(self.ratio('p95'), 2),
-            _number(self.ratio('throughput'), 2),
+            _ms(result['median']), _ms(result['p95']),
+            _number(result['throughput'], 1), _ms(baseline.get('median')),
+            _ratio(self.ratio('median')), _ratio(self.ratio('p95')),
+            _ratio(self.ratio('throughput')),
             ]
 
 
@@ -61,6 +59,20 @@ class Goal:
 
 def _number(value, digits):
     return '-' if value is None else f'{value:,.{digits}f}'
+
+
+def _ms(seconds):
+    "Milliseconds: three digits below one"
+    if seconds is None:
+        return '-'
+    ms = seconds * 1000
+    return f'{ms:.3f}' if ms < 1 else f'{ms:,.1f}'
+
+
+def _ratio(value):
+    if value is None:
+        return '-'
+    return f'{value:.2f}' if value >= 0.1 else f'{value:.2g}'
 
 
 def _line(cells):
