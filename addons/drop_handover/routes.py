@@ -12,7 +12,8 @@ from collections import defaultdict
 from trytond.exceptions import UserError
 from trytond.modules.drop_bag.bag import normalize_seal
 from trytond.modules.drop_point import portal as portal_
-from trytond.modules.drop_point.portal import error_status, point_route, route
+from trytond.modules.drop_point.portal import (
+    error_status, form_id, point_route, route)
 from trytond.modules.sms.phone import mask
 from trytond.pool import Pool
 from trytond.protocols.wrappers import HTTPStatus
@@ -85,7 +86,7 @@ def handover(portal, point):
         return portal.redirect(f'/acts/{act.id}')
     bags = {b.id: b for b in _waiting(point)}
     by_seal = {b.seal: b for b in bags.values()}
-    chosen = {int(i) for i in form.getlist('bag') if i.isdecimal()}
+    chosen = set(map(form_id, form.getlist('bag'))) - {None}
     values = dict(chosen=chosen, courier_id=form.get('courier', ''))
 
     def refuse(message_id, **variables):
@@ -104,8 +105,7 @@ def handover(portal, point):
     if not chosen:
         return refuse('drop_handover.msg_portal_no_bags')
     couriers = {c.id: c for c in _couriers()}
-    courier = couriers.get(int(values['courier_id'] or 0)
-        if values['courier_id'].isdecimal() else 0)
+    courier = couriers.get(form_id(values['courier_id']))
     if not courier:
         return refuse('drop_handover.msg_portal_no_courier')
     try:
@@ -393,8 +393,8 @@ def deliver(portal):
     with without_check_access():
         groups = _destinations(bags)
     kind, _, id_ = form.get('destination', '').partition('-')
-    group = groups.get((kind, int(id_) if id_.isdecimal() else 0))
-    chosen = {int(i) for i in form.getlist('bag') if i.isdecimal()}
+    group = groups.get((kind, form_id(id_)))
+    chosen = set(map(form_id, form.getlist('bag'))) - {None}
     if not group:
         return _render_courier(
             portal, status=HTTPStatus.BAD_REQUEST, error=portal.gettext(

@@ -351,6 +351,14 @@ def point_route(path, methods=('GET',)):
     return decorator
 
 
+def form_id(value):
+    """The record id that a form's field holds, else None: decimal digits
+    of a number the database can hold (int() also takes '٣', refuses '²'
+    and numbers of thousands of digits)"""
+    if value and value.isdecimal() and len(value) < 19:
+        return int(value)
+
+
 def error_status(error):
     "The HTTP status of a refused request: the error's own, else 400"
     return getattr(error, 'http_status', HTTPStatus.BAD_REQUEST)
@@ -370,5 +378,5 @@ def field_with_nul(request):
 
 
 __all__ = [
-    'Portal', 'PortalRequest', 'Screen', 'route', 'point_route',
+    'Portal', 'PortalRequest', 'Screen', 'route', 'point_route', 'form_id',
     'register_module', 'static_directory', 'error_status']

@@ -6,6 +6,7 @@ import os
 from werkzeug.utils import redirect, send_from_directory
 
 from trytond.exceptions import RateLimitException
+from trytond.model import fields
 from trytond.pool import Pool
 from trytond.protocols.wrappers import HTTPStatus, abort
 from trytond.wsgi import app
@@ -38,6 +39,11 @@ def login(portal):
     if not email or not password:
         return _login_error(
             portal, HTTPStatus.BAD_REQUEST, 'msg_portal_login_missing', email)
+    if any(c in email for c in fields.Char.forbidden_chars):
+        # no address holds them, nor may the attempts' counter keep them
+        return _login_error(
+            portal, HTTPStatus.BAD_REQUEST, 'msg_portal_login_email_invalid',
+            email)
     try:
         user = portal.login(email, password)
     except RateLimitException:
@@ -72,7 +78,8 @@ def logout(portal):
 def language(portal):
     portal.set_language(portal.request.form.get('lang'))
     next_ = portal.request.form.get('next', '')
-    if not next_.startswith(portal.root + '/'):
+    # a line break would end the redirection's header
+    if not next_.startswith(portal.root + '/') or not next_.isprintable():
         next_ = portal.base + '/'
     return redirect(next_, code=HTTPStatus.SEE_OTHER)
 

@@ -51,7 +51,9 @@ def _payment(reference):
 def _return_url(portal):
     "Back to the receipt, never to another site"
     url = (portal.request.values.get('return') or '')
-    if url.startswith(portal.root + '/bag/') and '//' not in url[1:]:
+    # a line break would end the redirection's header
+    if (url.startswith(portal.root + '/bag/') and '//' not in url[1:]
+            and url.isprintable()):
         return url
 
 

@@ -93,7 +93,8 @@ class Signature(ModelSQL, ModelView):
         signature = cls(
             order=order, bag=bag, phone=bag.phone,
             signed_at=Verification._now(), ip_address=ip_address,
-            user_agent=(user_agent or '')[:500] or None,
+            # a header may hold tabs, which a Char refuses
+            user_agent=' '.join((user_agent or '').split())[:500] or None,
             verification=result.verification, language=language,
             document_hash=digest)
         signature.save()
