@@ -183,6 +183,9 @@ class IsolationTestCase(unittest.TestCase):
             clerk = clerks.get(reader) or Clerk(self.server, emails[reader])
             clerks[reader] = clerk
             own = seen['drop.point'][str(reader)]
+            # the reader's own point opens: its session works
+            self.assertEqual(self._open(clerk, 'GET', f'/point/{own[0]}')[0],
+                200)
             secrets = self._identifiers(seen, other, reader)
             for rule, methods in rules:
                 for path in self._paths(rule, seen, own[0], other):
