@@ -90,7 +90,7 @@ def accepting(clerks, take):
     return [lambda c=c: c.accept(take()) for c in clerks]
 
 
-def settle(server, timeout=300):
+def settle(server, timeout=120):
     """Wait for the queue worker to finish what the last figures queued
     (text messages, PDFs), so that it does not run during the next"""
     deadline = time.monotonic() + timeout
@@ -102,6 +102,8 @@ def settle(server, timeout=300):
         if not pending:
             return
         time.sleep(0.5)
+    print(f"  (the queue still had {pending} tasks after {timeout} s)",
+        flush=True)
 
 
 def baseline(server, table, database, clients, requests, rpc=None):
@@ -129,7 +131,9 @@ def figures(server, table, requests, database='demo'):
         result = measure(accepting(clerks[:clients], take), requests)
         rows[clients] = table.add(FIGURE, database, clients, result, base)
     for clients, row in rows.items():
-        table.goal(f'intake median, {clients} clients', 'x baseline',
+        table.goal(
+            f"intake median, {clients} client{'s' if clients > 1 else ''}",
+            'x baseline',
             row.ratio('median'), 3)
     table.goal('intake p95, 32 clients', 'x baseline p95',
         rows[32].ratio('p95'), 5)

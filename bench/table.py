@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 COLUMNS = [
     # title, width
-    ('figure', 50), ('database', 8), ('clients', 7), ('n', 6),
+    ('figure', 56), ('database', 8), ('clients', 7), ('n', 6),
     ('total s', 8), ('median ms', 10), ('p95 ms', 8), ('req/s', 7),
     ('base ms', 8), ('x median', 8), ('x p95', 6), ('x req/s', 7),
     ]
@@ -118,11 +118,11 @@ class Table:
         for row in self.rows:
             print(_line(row.cells()), file=out)
         print(file=out)
-        print(f"{'goal':62} {'limit':>13} {'measured':>9}  result",
+        print(f"{'goal':72} {'limit':>13} {'measured':>9}  result",
             file=out)
         for goal in self.goals:
             limit = ('>= ' if goal.at_least else '<= ') + f'{goal.limit:g}'
-            print(f"{goal.figure + ': ' + goal.goal:62} {limit:>13} "
+            print(f"{goal.figure + ': ' + goal.goal:72} {limit:>13} "
                 f"{_number(goal.measured, 2):>9}  "
                 f"{'met' if goal.met else 'MISSED'}", file=out)
         met = sum(g.met for g in self.goals)
