@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import secrets
+import time
 from collections import namedtuple
 from contextlib import contextmanager
 from functools import wraps
@@ -18,11 +19,12 @@ from functools import wraps
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug.utils import redirect as _redirect
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Model
 from trytond.pool import Pool
 from trytond.protocols.wrappers import (
-    HTTPStatus, Response, with_pool, with_transaction)
+    HTTPStatus, Response, abort, with_pool, with_transaction)
 from trytond.transaction import Transaction, check_access, without_check_access
 from trytond.wsgi import app
 
@@ -292,6 +294,24 @@ class TokenFilter(logging.Filter):
 _TOKEN_FILTER = TokenFilter()
 for _logger in ['trytond.wsgi', 'werkzeug', 'gunicorn.access']:
     logging.getLogger(_logger).addFilter(_TOKEN_FILTER)
+LOCK_WAITS = (0.1, 0.2, 0.4, 0.8, 1.6, 3.2)
+
+
+def wait_locks(func):
+    """Run the request's transaction again, a little later each time, while
+    another request holds a lock it needs: Tryton takes its locks without
+    waiting and gives up after a few quick tries (a double tap on a form,
+    two payments posted in one journal at once).  503 if still held."""
+    @wraps(func)
+    def wrapper(request, pool, *args, **kwargs):
+        for delay in LOCK_WAITS + (None,):
+            try:
+                return func(request, pool, *args, **kwargs)
+            except backend.DatabaseOperationalError:
+                if delay is None:
+                    abort(HTTPStatus.SERVICE_UNAVAILABLE)
+                time.sleep(delay)
+    return wrapper
 
 
 def route(
@@ -312,6 +332,7 @@ def route(
     def decorator(func):
         @app.route(rule, methods=list(methods))
         @with_pool
+        @wait_locks
         @with_transaction()
         @wraps(func)
         def wrapper(request, pool, **kwargs):
@@ -379,4 +400,4 @@ def field_with_nul(request):
 
 __all__ = [
     'Portal', 'PortalRequest', 'Screen', 'route', 'point_route', 'form_id',
-    'register_module', 'static_directory', 'error_status']
+    'register_module', 'static_directory', 'error_status', 'wait_locks']

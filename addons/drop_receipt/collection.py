@@ -10,6 +10,7 @@ from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
 
 from .exceptions import OrderError
+from .payment import post_invoices
 
 METHODS = [
     ('cash', "Cash"),
@@ -82,7 +83,7 @@ class Collection(ModelSQL, ModelView):
                     'drop_receipt.msg_collection_not_configured'))
         invoices = [i for i in bag.order.invoices
             if i.state in {'draft', 'validated', 'posted'}]
-        Invoice.post([i for i in invoices if i.state != 'posted'])
+        post_invoices(invoices)
         today = Date.today()
         moves = []
         for invoice in Invoice.browse(invoices):

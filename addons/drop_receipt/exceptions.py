@@ -2,7 +2,12 @@
 # top level of this repository contains the full copyright notices and
 # license terms.
 from trytond.exceptions import UserError
+from trytond.model.exceptions import AccessError
 
 
 class OrderError(UserError):
+    pass
+
+
+class SignatureAccessError(AccessError):
     pass

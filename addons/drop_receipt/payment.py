@@ -37,6 +37,15 @@ def sign(body):
         sandbox_secret().encode(), body, hashlib.sha256).hexdigest()
 
 
+def post_invoices(invoices):
+    """Post the invoices of an order paid from the portal or the receipt's
+    link as root: the print that Tryton queues for each posted invoice runs
+    as the user who posted it, and the portal's user may not read invoices"""
+    Invoice = Pool().get('account.invoice')
+    with Transaction().set_user(0):
+        Invoice.post([i for i in invoices if i.state != 'posted'])
+
+
 class Journal(metaclass=PoolMeta):
     __name__ = 'account.payment.journal'
 
@@ -94,7 +103,7 @@ class Payment(metaclass=PoolMeta):
             raise OrderError(gettext('drop_receipt.msg_online_not_configured'))
         invoices = [i for i in bag.order.invoices
             if i.state in {'draft', 'validated', 'posted'}]
-        Invoice.post([i for i in invoices if i.state != 'posted'])
+        post_invoices(invoices)
         lines = [l for i in Invoice.browse(invoices) for l in i.lines_to_pay
             if not l.reconciliation]
         waiting = cls.search([

@@ -16,7 +16,7 @@ import re
 from werkzeug.utils import redirect
 
 from trytond.modules.drop_bag.routes import no_referrer
-from trytond.modules.drop_point.portal import route
+from trytond.modules.drop_point.portal import route, wait_locks
 from trytond.pool import Pool
 from trytond.protocols.wrappers import (
     HTTPStatus, Response, with_pool, with_transaction)
@@ -135,6 +135,7 @@ def charge(portal, reference):
 
 @app.route('/<database_name>/sandbox/notice', methods=['POST'])
 @with_pool
+@wait_locks
 @with_transaction()
 def notice(request, pool):
     """The gateway's notice, server to server: 204 once handled (again: a

@@ -11,6 +11,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 
 from .document import Document
+from .exceptions import SignatureAccessError
 
 STATES = [
     ('valid', "Valid"),
@@ -59,6 +60,16 @@ class Signature(ModelSQL, ModelView):
     @classmethod
     def default_state(cls):
         return 'valid'
+
+    @classmethod
+    def check_modification(
+            cls, mode, signatures, values=None, external=False):
+        "The evidence is kept as the customer signed it, whoever asks"
+        super().check_modification(
+            mode, signatures, values=values, external=external)
+        if external:
+            raise SignatureAccessError(gettext(
+                    'drop_receipt.msg_signature_evidence'))
 
     @property
     def masked_phone(self):

@@ -12,6 +12,8 @@ from ..server import DemoServer
 
 WORKERS = 2
 QUEUE = {'queue': {'worker': 'True'}}
+# as config/production.conf: the processes' caches cleared at once
+CACHE = {'cache': {'clean_timeout': '0'}}
 LOGGING = {'TRYTOND_LOGGING_LEVEL': '20'}
 _server = None
 
@@ -29,6 +31,7 @@ def new_server(name, options=None):
     """A production-like server on a database of its own, for a test that
     stops, kills or reconfigures it; the caller stops it"""
     server = DemoServer(
-        name=name, options={**QUEUE, **(options or {})}, environ=LOGGING)
+        name=name, options={**QUEUE, **CACHE, **(options or {})},
+        environ=LOGGING)
     server.start(workers=WORKERS, worker=True)
     return server
