@@ -118,9 +118,11 @@ class Outbox:
             message = json.loads(line)
             self.last[message['phone']] = message
 
-    def wait(self, phone, after=None, timeout=60):
+    def wait(self, phone, after=None, timeout=150):
         """The last message to the phone once its id is past after (the
-        id of the message before it), waiting for the queue to send it"""
+        id of the message before it), waiting for the queue to send it
+        (trytond-worker may sleep its whole --timeout, 60 s, when it misses
+        the queue's notification)"""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self.lock:
