@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import logging
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken
 from sql import For, Null
 
 from trytond.config import config
@@ -175,8 +175,19 @@ class Message(ModelSQL, ModelView):
         self.provider = provider.name
         self.attempts = (self.attempts or 0) + 1
         try:
+            text = self.plain_text
+        except InvalidToken:
+            # sealed with another key ([sms] secret changed): never sendable
+            logger.warning("SMS %s: its secret does not decrypt", self.id)
+            with Transaction().set_context(language=self.language):
+                self.provider_answer = gettext('sms.msg_message_secret_key')
+            self.state = 'failed'
+            self.next_try_at = None
+            self.secret_text = None
+            return
+        try:
             self.provider_id, self.provider_answer = provider.send(
-                self.id, self.phone, self.plain_text)
+                self.id, self.phone, text)
         except ProviderError as error:
             logger.info("SMS %s not taken: %s", self.id, error.answer)
             self.provider_answer = error.answer
