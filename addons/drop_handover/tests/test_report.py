@@ -92,8 +92,8 @@ def portal_get(url):
     path = urlsplit(url).path
     endpoint, args = app.url_map.bind('localhost').match(path, method='GET')
     args.pop('database_name')
-    # with_pool, then with_transaction, then the portal's wrapper
-    handler = endpoint.__wrapped__.__wrapped__
+    # with_pool, wait_locks and with_transaction, then the portal's wrapper
+    handler = endpoint.__wrapped__.__wrapped__.__wrapped__
     request = EnvironBuilder(path=path).get_request(Request)
     return handler(request, Pool(), **args)
 
