@@ -48,8 +48,20 @@ def suite(names=None):
 
 
 class Result(unittest.TextTestResult):
-    "Counts the tests that passed"
+    "Counts the tests that passed and times each"
     passed = 0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.durations = []
+
+    def startTest(self, test):
+        self._started = time.monotonic()
+        super().startTest(test)
+
+    def stopTest(self, test):
+        super().stopTest(test)
+        self.durations.append((time.monotonic() - self._started, test.id()))
 
     def addSuccess(self, test):
         super().addSuccess(test)
@@ -66,6 +78,9 @@ def main(names):
     failed = len(result.failures) + len(result.errors) + len(
         result.unexpectedSuccesses)
     skipped = len(result.skipped)
+    print("slowest tests:")
+    for duration, name in sorted(result.durations, reverse=True)[:15]:
+        print(f"  {duration:6.0f} s  {name}")
     passed = result.passed
     print(f"time: {time.monotonic() - started:.0f} s")
     summary = f"{passed} passed, {failed} failed"
