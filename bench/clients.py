@@ -121,8 +121,8 @@ class Outbox:
     def wait(self, phone, after=None, timeout=150):
         """The last message to the phone once its id is past after (the
         id of the message before it), waiting for the queue to send it
-        (trytond-worker may sleep its whole --timeout, 60 s, when it misses
-        the queue's notification)"""
+        (trytond-worker sleeps its --timeout, 5 s here as in production,
+        when it misses the queue's notification)"""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self.lock:

@@ -171,10 +171,11 @@ class DemoServer:
         self._wait()
 
     def start_worker(self, processes=1):
-        "Start trytond-worker on the database's queue"
+        """Start trytond-worker on the database's queue, pulling at least
+        every 5 s as in production (docker/compose.yml)"""
         self.worker = subprocess.Popen([
                 str(VENV_BIN / 'trytond-worker'), '-c', *self.configs,
-                '-d', self.database, '-n', str(processes)],
+                '-d', self.database, '-n', str(processes), '--timeout', '5'],
             stdout=self.log, stderr=subprocess.STDOUT, env=self.env,
             start_new_session=True)
 
