@@ -225,12 +225,16 @@ class Fuzzer:
                 "SELECT name, n FROM fuzz_change").fetchall())
 
     def _known(self):
-        """Values of the database that near-valid inputs draw from, and a
-        customer's link made for the fuzzer"""
-        def ids(table, where='TRUE'):
+        """Values of the database that near-valid inputs draw from, and
+        those made for the fuzzer"""
+        def ids(table):
             return [i for i, in self.conn.execute(
-                    f'SELECT id FROM "{table}" WHERE {where} ORDER BY id')]
+                    f'SELECT id FROM "{table}" ORDER BY id')]
         known = {
+            'courier': [i for i, in self.conn.execute(
+                    "SELECT id FROM web_user WHERE courier")],
+            'factory': [i for i, in self.conn.execute(
+                    "SELECT DISTINCT warehouse FROM drop_point")],
             'point': ids('drop_point'), 'bag': ids('drop_bag'),
             'act': ids('drop_handover'), 'web_user': ids('web_user'),
             'statement': ids('drop_commission_statement'),
@@ -266,6 +270,7 @@ class Fuzzer:
                 "JOIN drop_handover h ON h.id = l.handover "
                 "JOIN web_user u ON u.id = h.courier"):
             own[email][kind].add(id_)
+        seals = dict(self.conn.execute("SELECT id, seal FROM drop_bag"))
         for email, kinds in own.items():
             points = sorted(kinds['point']) or [-1]
             for kind, table, column in [
@@ -277,6 +282,7 @@ class Fuzzer:
                     f'WHERE id = ANY(%s))')
                 kinds[kind].update(i for i, in self.conn.execute(
                         f'SELECT id FROM "{table}" WHERE {where}', [points]))
+            kinds['seal'] = {seals[i] for i in kinds['bag']}
         return {e: {k: sorted(v) for k, v in kinds.items()}
             for e, kinds in own.items()}
 
@@ -291,16 +297,17 @@ class Fuzzer:
                             ('bag', '!=', None)])}))
         tokens = [bag.new_receipt_token() for bag in bags]
         Bag.save(bags)
-        references = [Payment.online(bag).gateway_reference
-            for bag in bags if bag.amount_due][:1]
+        payments = [Payment.online(bag) for bag in bags if bag.amount_due][:1]
         tokens += [a.verification_token() for a in Handover.search([])]
         WebUser = self.pool.get('web.user')
         WebUser.create([{'email': LOGIN, 'password': demo.PASSWORD}])
-        verification = [v
-            for actor in WebUser.search([('email', 'in', ACTORS)])
-            for v in self._verified(Bag.code_sender(actor), 20)]
+        verified = {a.email: self._verified(Bag.code_sender(a), 20)
+            for a in WebUser.search([('email', 'in', ACTORS)])}
         return dict(
-            tokens=tokens, references=references, verification=verification)
+            tokens=tokens, verified=verified,
+            verification=sum(verified.values(), []),
+            references=[p.gateway_reference for p in payments],
+            amounts=[str(p.amount) for p in payments])
 
     def _verified(self, sender, count):
         "Codes the customer already read out: the actor's intakes may pass"
@@ -354,14 +361,15 @@ class Endpoint:
     def strategy(self):
         "Who sends it (mostly signed in), the URL's parameters, the body"
         actor = st.sampled_from([None] + ACTORS * 5)
-        if self.json:
-            body = self.notice()
-        elif self.method == 'POST':
-            body = self.form()
-        else:
-            body = st.just(None)
         return actor.flatmap(lambda actor: st.tuples(
-                st.just(actor), self.params(actor), body))
+                st.just(actor), self.params(actor), self.body(actor)))
+
+    def body(self, actor):
+        if self.json:
+            return self.notice()
+        elif self.method == 'POST':
+            return self.form(actor)
+        return st.just(None)
 
     def params(self, actor):
         return st.fixed_dictionaries({
@@ -397,18 +405,27 @@ class Endpoint:
             st.sampled_from(near or ['x']), garbage(longest=300)).filter(
             lambda v: '/' not in v and v not in {'', '.', '..'})
 
-    def form(self):
-        "Known fields with near-valid or garbage values, some missing or "
-        "repeated, unknown fields, and the CSRF token mostly right"
+    def form(self, actor):
+        """The known fields: mostly valid for the actor (so that inputs get
+        past the first check), else near-valid or garbage, missing or
+        repeated; unknown fields; the CSRF token mostly right"""
         fields = {name: st.one_of(
-                st.none(), st.lists(self.value(name), min_size=1,
-                    max_size=3)) for name in self.fields}
+                *[self.valid(name, actor)] * 4, st.none(),
+                st.lists(self.value(name), min_size=1, max_size=3))
+            for name in self.fields}
         csrf = st.sampled_from(['ok'] * 18 + [None, 'wrong'])
         return st.tuples(
             st.fixed_dictionaries(fields),
             st.dictionaries(TEXT, st.lists(garbage(), max_size=2),
                 max_size=2),
             csrf)
+
+    def valid(self, name, actor):
+        "A valid value of the field for the actor, when one is known"
+        valid = VALID.get(name)
+        if valid is None:
+            return self.value(name).map(lambda v: [v])
+        return valid(self.fuzzer.known, actor).map(lambda v: [v])
 
     def value(self, name):
         known = self.fuzzer.known
@@ -587,6 +604,54 @@ NEAR = {
     'next': lambda known: st.one_of(st.sampled_from(
             [f'{known["root"]}/portal/', 'http://evil.example/', '//evil']),
         garbage().map(lambda t: f'{known["root"]}/portal/{t}')),
+    }
+
+
+def _own(kind, cast=str):
+    "A valid value: one of the actor's own records"
+    def strategy(known, actor):
+        own = known['own'].get(actor, {}).get(kind) or known.get(kind) or [0]
+        return st.sampled_from(own).map(cast)
+    return strategy
+
+
+# the valid value of a field, for the actor (known: Fuzzer.known)
+VALID = {
+    'phone': lambda known, actor: st.just(VERIFIED),
+    'verification': lambda known, actor: st.sampled_from(
+        known['verified'].get(actor) or [0]).map(str),
+    'seal': lambda known, actor: st.from_regex(
+        r'[A-Z]{2}\d{6}', fullmatch=True),
+    'item_count': lambda known, actor: st.integers(1, 5).map(str),
+    'comment': lambda known, actor: TEXT,
+    'request_id': lambda known, actor: st.uuids().map(lambda u: u.hex),
+    'code': lambda known, actor: st.from_regex(r'\d{6}', fullmatch=True),
+    'bag': _own('bag'),
+    'present': _own('bag'),
+    'broken': _own('bag'),
+    'extra': _own('seal'),
+    'query': _own('seal'),
+    'courier': lambda known, actor: st.sampled_from(known['courier']).map(
+        str),
+    'destination': lambda known, actor: st.sampled_from(
+        [f'factory-{w}' for w in known['factory']]
+        + [f'point-{p}' for p in known['point']]),
+    'method': lambda known, actor: st.sampled_from(['cash', 'card']),
+    'signature': lambda known, actor: st.builds(
+        png, st.integers(100, 600), st.integers(50, 220), st.just(True)
+        ).map(data_url),
+    'card': lambda known, actor: st.sampled_from(
+        ['4242 4242 4242 4242', '4000 0000 0000 0002']),
+    'expiry': lambda known, actor: st.just('12/30'),
+    'cvc': lambda known, actor: st.just('123'),
+    'amount': lambda known, actor: st.sampled_from(known['amounts'] or ['1']),
+    'currency': lambda known, actor: st.just('RUB'),
+    'return': lambda known, actor: st.sampled_from(
+        [f'{known["root"]}/bag/{t}' for t in known['tokens']]),
+    'email': lambda known, actor: st.just(LOGIN),
+    'password': lambda known, actor: st.just(demo.PASSWORD),
+    'lang': lambda known, actor: st.sampled_from(['ru', 'en']),
+    'next': lambda known, actor: st.just(f'{known["root"]}/portal/'),
     }
 
 
