@@ -63,6 +63,13 @@ class PaymentsTestCase(unittest.TestCase):
                 r'name="(amount|currency|return)" value="([^"]*)"', page.text))
         return customer, gateway, fields
 
+    def started(self, order):
+        """A payment started: pay()'s values, the total and the gateway's
+        reference"""
+        customer, gateway, fields = self.pay(order)
+        reference = gateway.split('/sandbox/')[1].split('?')[0]
+        return customer, gateway, fields, Decimal(fields['amount']), reference
+
     def payments(self, order):
         return [(state, Decimal(amount)) for state, amount in self.server.sql(
                 "SELECT state, amount FROM account_payment "
@@ -149,9 +156,7 @@ class PaymentsTestCase(unittest.TestCase):
     def test_replayed(self):
         "The card form posted again, the notice again and twice at once"
         order = self.orders[REPLAYED]
-        customer, gateway, fields = self.pay(order)
-        total = Decimal(fields['amount'])
-        reference = gateway.split('/sandbox/')[1].split('?')[0]
+        customer, gateway, fields, total, reference = self.started(order)
         self.assertEqual(
             customer.post(gateway, dict(fields, **CARD)).status, 303)
         self.assert_paid_once(order, total)
@@ -175,9 +180,7 @@ class PaymentsTestCase(unittest.TestCase):
     def test_forged_notice(self):
         "A notice without the gateway's signature, or not the payment's"
         order = self.orders[FORGED]
-        _, gateway, fields = self.pay(order)
-        total = Decimal(fields['amount'])
-        reference = gateway.split('/sandbox/')[1].split('?')[0]
+        _, gateway, fields, total, reference = self.started(order)
         body, signature = self.signed(reference, fields['amount'], 'RUB')
         forged = hmac.new(b'guessed', body, hashlib.sha256).hexdigest()
         for name, (data, sign) in {
