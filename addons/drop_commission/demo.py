@@ -11,7 +11,6 @@ import datetime
 from decimal import Decimal
 
 from proteus import Model, Wizard
-
 from trytond.modules.account.tests.tools import get_accounts
 from trytond.modules.drop_point import demo
 

@@ -12,7 +12,6 @@ from trytond.report import Report
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
-
 # a longer statement prints its first lines; its CSV has them all
 PDF_LINES = 2000
 COLUMNS = ['kind', 'rule', 'date', 'order', 'seal', 'quantity', 'note',

@@ -15,8 +15,7 @@ from sql import Null
 from sql.aggregate import Sum
 
 from trytond.i18n import gettext
-from trytond.model import (
-    Index, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.modules.drop_point.ir import RuleExportMixin
 from trytond.pool import Pool

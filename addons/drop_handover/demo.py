@@ -6,7 +6,6 @@ took two bags of PVZ-01 (an act done) and holds them; one bag of ATL-02 is
 on a draft act.  Loaded by bin/load-demo."""
 from trytond.modules.drop_point import demo
 
-
 COURIER_PHONE = '+79160000001'
 
 

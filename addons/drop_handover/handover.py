@@ -4,8 +4,7 @@
 import datetime as dt
 
 from trytond.i18n import gettext
-from trytond.model import (
-    Index, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.model.exceptions import AccessError
 from trytond.modules.drop_point.ir import RuleExportMixin
 from trytond.pool import Pool

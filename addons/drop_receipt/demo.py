@@ -11,7 +11,6 @@ by the link.  Loaded by bin/load-demo."""
 from decimal import Decimal
 
 from proteus import Model
-
 from trytond.modules.account.tests.tools import (
     create_chart, create_fiscalyear, get_accounts)
 from trytond.modules.account_invoice.tests.tools import (

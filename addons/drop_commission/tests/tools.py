@@ -6,9 +6,9 @@ their users use: the clerk's portal, the back office, the customer's link
 and the sandbox gateway."""
 import re
 
-from proteus import Model, Wizard
 from werkzeug.test import Client
 
+from proteus import Model, Wizard
 from trytond.wsgi import app
 
 

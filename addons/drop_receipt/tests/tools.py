@@ -6,9 +6,9 @@ service, and a bag taken in at the point and written up at the factory."""
 import re
 from decimal import Decimal
 
-from proteus import Model, Wizard
 from werkzeug.test import Client
 
+from proteus import Model, Wizard
 from trytond.wsgi import app
 
 
