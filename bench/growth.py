@@ -26,7 +26,8 @@ import pathlib
 import subprocess
 import time
 
-from tests.server import DATABASE, ROOT, VENV_BIN, DemoServer, sources_hash
+from tests import templates
+from tests.server import DATABASE, ROOT, VENV_BIN, DemoServer
 
 from .clients import measure
 from .intake import Clerk, Outbox, baseline, prepared, settle
@@ -203,7 +204,7 @@ TABLES = ['party_party', 'party_contact_mechanism', 'sms_verification',
 
 def template_name():
     "The grown database's template: of these sources and this file"
-    digest = hashlib.sha256(sources_hash().encode())
+    digest = hashlib.sha256(templates.demo_key().encode())
     digest.update(pathlib.Path(__file__).read_bytes())
     return f'{DATABASE}_grown_{digest.hexdigest()[:12]}'
 

@@ -12,7 +12,6 @@ DP_E2E_DATABASE names this run's databases (dp_e2e), so that two runs on
 one PostgreSQL server keep out of each other's way."""
 import atexit
 import configparser
-import hashlib
 import json
 import os
 import pathlib
@@ -26,12 +25,13 @@ import urllib.request
 
 import psycopg
 
+from . import templates, timings
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 VENV_BIN = pathlib.Path(sys.executable).parent
 DATABASE = os.environ.get('DP_E2E_DATABASE', 'dp_e2e')
 VAR = ROOT / 'var' / DATABASE.replace('dp_', '', 1)
-MODULES = sorted(
-    p.name for p in (ROOT / 'addons').iterdir() if (p / 'tryton.cfg').exists())
+MODULES = templates.modules()
 _server = None
 
 
@@ -45,17 +45,10 @@ def server():
     return _server
 
 
-def sources_hash():
-    "A digest of what the databases are built from"
-    digest = hashlib.sha256()
-    files = [ROOT / 'requirements.txt', ROOT / 'bin' / 'load-demo',
-        ROOT / 'trytond.conf']
-    files += sorted(p for p in (ROOT / 'addons').rglob('*')
-        if p.is_file() and '__pycache__' not in p.parts)
-    for path in files:
-        digest.update(str(path.relative_to(ROOT)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+def logins_file(template=None):
+    "The demo's logins, as bin/load-demo printed them for the template"
+    template = template or templates.demo_template()
+    return ROOT / 'var' / 'templates' / f'{template}.json'
 
 
 def _free_port():
@@ -148,7 +141,7 @@ class DemoServer:
             self._create_database()
             # the messages of this run only
             (self.directory / 'sms-outbox.jsonl').unlink(missing_ok=True)
-        self.logins = json.loads((VAR / 'logins.json').read_text())
+        self.logins = json.loads(logins_file().read_text())
         self.log = open(self.directory / 'server.log', 'a' if not fresh
             else 'w')
         self.workers = workers
@@ -249,27 +242,42 @@ class DemoServer:
 
     def _create_database(self):
         "A new copy of the demo database's template, built when missing"
-        template = f'{DATABASE}_tpl_{sources_hash()}'
-        names = {name for name, in self.sql(
-                "SELECT datname FROM pg_database WHERE datname LIKE %s",
-                f'{DATABASE}%', database='postgres')}
-        if template not in names or not (VAR / 'logins.json').exists():
-            self._create_template(template, names)
+        template = self.ensure_template()
         self.sql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)',
             database='postgres', autocommit=True)
-        self.sql(
-            f'CREATE DATABASE "{self.database}" TEMPLATE "{template}"',
+        self.sql(f'CREATE DATABASE "{self.database}" TEMPLATE "{template}"',
             database='postgres', autocommit=True)
 
-    def _create_template(self, template, names):
+    def ensure_template(self):
+        """The name of the demo database's template, built by the first
+        process that misses it while the others wait"""
+        template = templates.demo_template()
+        logins = logins_file(template)
+        lock = templates.Lock(template)
+        lock.acquire()
+        try:
+            exists = self.sql(
+                "SELECT 1 FROM pg_database WHERE datname = %s", template,
+                database='postgres')
+            if not exists or not logins.exists():
+                self._create_template(template, logins)
+            with templates.connect(self.uri) as conn:
+                templates.touch(conn, template)
+        finally:
+            lock.release()
+        return template
+
+    def _create_template(self, template, logins):
         "Build the demo database and keep it as the template"
-        for name in names:
-            self.sql(f'DROP DATABASE "{name}" WITH (FORCE)',
-                database='postgres', autocommit=True)
-        build = f'{DATABASE}_build'
+        started = time.monotonic()
+        build = f'{template}_build'
+        self.sql(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)',
+            database='postgres', autocommit=True)
+        self.sql(f'DROP DATABASE IF EXISTS "{build}" WITH (FORCE)',
+            database='postgres', autocommit=True)
         self.sql(f'CREATE DATABASE "{build}"',
             database='postgres', autocommit=True)
-        password = VAR / 'admin-password'
+        password = self.directory / 'admin-password'
         password.write_text('admin\n')
         # built without this server's options: with [queue] worker the demo's
         # tasks (texts, orders) would wait in the template's queue, for every
@@ -287,6 +295,8 @@ class DemoServer:
                 str(VENV_BIN / 'python'), str(ROOT / 'bin' / 'load-demo'),
                 build, *configs],
             check=True, capture_output=True, text=True).stdout
-        (VAR / 'logins.json').write_text(output.strip().splitlines()[-1])
+        logins.parent.mkdir(parents=True, exist_ok=True)
+        logins.write_text(output.strip().splitlines()[-1])
         self.sql(f'ALTER DATABASE "{build}" RENAME TO "{template}"',
             database='postgres', autocommit=True)
+        timings.record('demo template build', time.monotonic() - started)
