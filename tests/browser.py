@@ -44,6 +44,14 @@ def chromium(size=PHONE, language='en-US', arguments=()):
         service=Service('/usr/bin/chromedriver'), options=options)
 
 
+def forget(driver, origin):
+    "Leave the page and clear the origin's cookies and storage"
+    driver.get('about:blank')
+    driver.execute_cdp_cmd('Network.clearBrowserCookies', {})
+    driver.execute_cdp_cmd('Storage.clearDataForOrigin', {
+            'origin': origin, 'storageTypes': 'all'})
+
+
 def wait(driver, condition, timeout=20):
     return WebDriverWait(driver, timeout).until(condition)
 
@@ -69,13 +77,19 @@ def submitted(page):
 
 
 class PhoneTestCase(unittest.TestCase):
-    "A fresh phone-size browser for each test, on the demo server"
+    """One phone-size browser for the tests of a class, on the demo server,
+    its cookies and storage cleared before each test"""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        from .server import server
+        cls.server = server()
+        cls.driver = chromium()
+        cls.addClassCleanup(cls.driver.quit)
 
     def setUp(self):
-        from .server import server
-        self.server = server()
-        self.driver = chromium()
-        self.addCleanup(self.driver.quit)
+        forget(self.driver, self.server.url)
 
     def find(self, css):
         return self.driver.find_element(By.CSS_SELECTOR, css)

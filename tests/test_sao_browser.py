@@ -12,17 +12,22 @@ from selenium.webdriver.support import expected_conditions as EC
 
 from trytond.modules.drop_point import demo
 
-from .browser import chromium, screenshot, wait
+from .browser import chromium, forget, screenshot, wait
 from .server import server
 from .test_intake_concurrency import Clerk
 
 
 class SaoBrowserTestCase(unittest.TestCase):
 
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.server = server()
+        cls.driver = chromium(size=(1280, 900))
+        cls.addClassCleanup(cls.driver.quit)
+
     def setUp(self):
-        self.server = server()
-        self.driver = chromium(size=(1280, 900))
-        self.addCleanup(self.driver.quit)
+        forget(self.driver, self.server.url)
 
     def visible(self, css, timeout=30):
         return wait(self.driver, EC.visibility_of_element_located(
@@ -33,7 +38,8 @@ class SaoBrowserTestCase(unittest.TestCase):
         driver.get(f'{self.server.url}/#{self.server.database}')
         # the client lists the server's databases, the URL chose ours
         wait(driver, lambda d: any(
-                e.is_displayed() and e.get_attribute('value') == 'dp_e2e'
+                e.is_displayed() and e.get_attribute('value')
+                == self.server.database
                 for e in d.find_elements(By.ID, 'database')))
         self.visible('#login').send_keys(demo.BACK_OFFICE)
         self.visible('#login').send_keys(Keys.ENTER)
