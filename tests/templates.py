@@ -15,7 +15,9 @@ modules below it.
 
 Processes of one run (tests/run.py's workers) build each template once: the
 first to miss it builds it under a PostgreSQL advisory lock, the others wait
-and copy it.  Each use writes the time in the database's comment, and
+and copy it.  A module's template is built on the template of the modules
+below it, activating only what it adds, as an operator activates a module
+on a live database.  Each use writes the time in the database's comment, and
 :func:`prune` drops the templates unused for a week or past the newest
 ones."""
 import configparser
@@ -126,9 +128,53 @@ class Lock:
             self.conn = None
 
 
+def base(name):
+    """The template to build a module set's on: that of the project's module
+    with the most modules below the set, or None (built from scratch)"""
+    if '--' in name:
+        # a language or a scenario's setup: as trytond builds it
+        return None
+    names = set(name.split('-'))
+    closure = set().union(*(depends(n) for n in names))
+    below = [m for m in closure if {m} != names and depends(m) <= closure]
+    return max(below, key=lambda m: (len(depends(m)), _weight(m), m),
+        default=None)
+
+
+def _weight(module):
+    "How many modules the module names as its dependencies"
+    parser = configparser.ConfigParser()
+    parser.read(ADDONS / module / 'tryton.cfg')
+    return len(parser.get('tryton', 'depends', fallback='').split())
+
+
+def activate(names):
+    "Activate the modules on trytond's test database, as trytond does"
+    from trytond.pool import Pool
+    from trytond.tests import test_tryton
+    from trytond.transaction import Transaction
+    with Transaction().start(
+            test_tryton.DB_NAME, 1, close=True) as transaction:
+        pool = Pool()
+        Module = pool.get('ir.module')
+        records = Module.search([
+                ('name', 'in', names), ('state', '!=', 'activated')])
+        if records:
+            Module.activate(records)
+            transaction.commit()
+            ActivateUpgrade = pool.get(
+                'ir.module.activate_upgrade', type='wizard')
+            instance_id, _, _ = ActivateUpgrade.create()
+            transaction.commit()
+            ActivateUpgrade(instance_id).transition_upgrade()
+            ActivateUpgrade.delete(instance_id)
+            transaction.commit()
+
+
 def patch_trytond_cache():
-    """Key trytond's cached test databases by their modules' shaping files
-    and build each once among concurrent processes"""
+    """Key trytond's cached test databases by their modules' shaping files,
+    build each once among concurrent processes, and build a module's on the
+    template of the modules below it (activating only what it adds)"""
     from trytond.tests import test_tryton, tools
     name_file = test_tryton._db_cache_file
     restore, backup = test_tryton.restore_db_cache, (
@@ -155,7 +201,15 @@ def patch_trytond_cache():
         # built by this process, then kept by backup_db_cache
         lock.started = time.monotonic()
         held[name] = lock
-        return False
+        if (below := base(name)) is None:
+            return False
+        if not restore_db_cache(below):
+            test_tryton.drop_create()
+            activate([below])
+            backup_db_cache(below)
+        activate(name.split('-'))
+        backup_db_cache(name)
+        return restore(name)
 
     def backup_db_cache(name):
         try:
@@ -170,10 +224,35 @@ def patch_trytond_cache():
                 timings.record('module template builds',
                     time.monotonic() - lock.started)
 
+    def activate_modules(modules, *setup):
+        """tools.activate_modules: a scenario's database with its setup
+        (a company, say) built on the template of its modules"""
+        if isinstance(modules, str):
+            modules = [modules]
+        name = '-'.join(sorted(modules))
+        cache = name
+        if setup:
+            cache += '--' + '|'.join(tools._func_name(f) for f in setup)
+        if restore_db_cache(cache):
+            return tools._get_config()
+        if cache != name and not restore_db_cache(name):
+            test_tryton.drop_create()
+            activate(modules)
+            backup_db_cache(name)
+        elif cache == name:
+            test_tryton.drop_create()
+            activate(modules)
+        config = tools._get_config()
+        for func in setup:
+            func(config=config)
+        backup_db_cache(cache)
+        return config
+
     test_tryton._db_cache_file = _db_cache_file
     for module in [test_tryton, tools]:
         module.restore_db_cache = restore_db_cache
         module.backup_db_cache = backup_db_cache
+    tools.activate_modules = activate_modules
 
     def release_all():
         "Locks of a build that failed"
