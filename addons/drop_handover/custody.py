@@ -10,7 +10,7 @@ from sql import Null, Window
 from sql.functions import RowNumber
 
 from trytond.i18n import gettext
-from trytond.model import Index, Workflow, fields
+from trytond.model import Index, ModelView, Workflow, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
@@ -67,7 +67,6 @@ class Bag(metaclass=PoolMeta):
         super().__setup__()
         cls._transitions |= {
             ('accepted', 'in_transit'),
-            ('in_transit', 'cancelled'),
             ('returning', 'at_point'),
             }
         cls._transitions |= {
@@ -174,10 +173,22 @@ class Bag(metaclass=PoolMeta):
         "The bags left the point with a courier"
         pass
 
+    @classmethod
+    def cancellable_states(cls):
+        "A bag on its way to the factory may be cancelled too"
+        return super().cancellable_states() | {'in_transit'}
+
     @staticmethod
     def returnable_states():
         "The states of the bags the factory may send back to their point"
         return {'received', 'processing', 'ready'}
+
+    @classmethod
+    def travelling_states(cls, direction):
+        "The states of the bags that may go on an act of the direction"
+        if direction == 'to_point':
+            return cls.returnable_states() | {'returning'}
+        return {'accepted', 'in_transit'}
 
     @classmethod
     @Workflow.transition('returning')
@@ -205,13 +216,15 @@ class Bag(metaclass=PoolMeta):
         return Location(ModelData.get_id('stock', 'location_customer'))
 
     @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
     def cancel(cls, bags):
-        "A cancelled bag goes back to its customer, out of our custody"
-        held = [b for b in bags if b.lot and b.state != 'cancelled']
+        """A cancelled bag leaves our custody for its customer, wherever it
+        was: the point, a courier or the factory"""
         super().cancel(bags)
         customer = cls.customer_location()
-        held = [b for b in held
-            if b.state == 'cancelled' and b.custodian not in {None, customer}]
+        held = [b for b in bags
+            if b.lot and b.custodian not in {None, customer}]
         if held:
             cls.move_custody(
                 held, [b.custodian for b in held], [customer] * len(held))

@@ -6,6 +6,7 @@ import datetime as dt
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.model.exceptions import AccessError
+from trytond.modules.drop_bag.bag import normalize_seal
 from trytond.modules.drop_point.ir import RuleExportMixin
 from trytond.pool import Pool
 from trytond.pyson import Eval
@@ -159,7 +160,8 @@ class Handover(RuleExportMixin, Workflow, ModelSQL, ModelView):
     def get_totals(cls, acts, names):
         result = {n: {a.id: 0 for a in acts} for n in names}
         for act in acts:
-            listed = [l for l in act.lines if l.outcome != 'extra']
+            listed = [l for l in act.lines
+                if l.outcome not in {'extra', 'not_held'}]
             if 'bag_count' in names:
                 result['bag_count'][act.id] = len(listed)
             if 'item_count' in names:
@@ -319,7 +321,7 @@ class Handover(RuleExportMixin, Workflow, ModelSQL, ModelView):
             cls.save(acts)
             Line.write([l for a in acts for l in a.lines], {'open': False})
             at_point = [l.bag for a in acts for l in a.lines
-                if a.to_point and l.outcome != 'missing'
+                if a.to_point and l.bag and l.outcome != 'missing'
                 and l.bag.state == 'returning']
             Bag.arrive(at_point)
 
@@ -329,11 +331,13 @@ class Handover(RuleExportMixin, Workflow, ModelSQL, ModelView):
         pass
 
     @classmethod
-    def take(cls, act, missing=(), broken=(), extra=()):
+    def take(cls, act, missing=(), broken=(), extra=(), seals=()):
         """The taker confirms the act, with what differs from it: the bags
         that did not come, those whose seal is broken and those that came
-        without being on it.  Each difference is a discrepancy of the bag;
-        a missing bag stays with the giver."""
+        without being on it (as bags, or their seals typed).  Each
+        difference is a discrepancy of the bag; a missing bag stays with the
+        giver.  A bag not on the act moves to the taker only if the giver
+        holds it: any other seal is recorded on the act, nothing moves."""
         pool = Pool()
         Bag = pool.get('drop.bag')
         Discrepancy = pool.get('drop.bag.discrepancy')
@@ -360,8 +364,8 @@ class Handover(RuleExportMixin, Workflow, ModelSQL, ModelView):
             raise HandoverError(gettext(
                     'drop_handover.msg_bag_missing_and_broken',
                     seal=min(missing & broken).seal))
-        extra = [b for b in dict.fromkeys(extra) if b not in on_act]
         with without_check_access():
+            extra, strays = cls._sort_extra(act, extra, seals)
             changed = []
             for bag in missing:
                 on_act[bag].outcome = 'missing'
@@ -370,7 +374,9 @@ class Handover(RuleExportMixin, Workflow, ModelSQL, ModelView):
                 on_act[bag].outcome = 'seal_broken'
                 changed.append(on_act[bag])
             added = [Line(handover=act, bag=b, outcome='extra') for b in extra]
-            Line.save(changed + added)
+            Line.save(changed + added + [
+                    Line(handover=act, seal=s, outcome='not_held')
+                    for s in strays])
             if missing:
                 gone = [on_act[b] for b in missing]
                 Bag.move_custody(
@@ -378,7 +384,7 @@ class Handover(RuleExportMixin, Workflow, ModelSQL, ModelView):
                     [act.from_location] * len(gone), origins=gone)
             if added:
                 moves = Bag.move_custody(
-                    [l.bag for l in added], [l.bag.custodian for l in added],
+                    [l.bag for l in added], [act.from_location] * len(added),
                     [act.to_location] * len(added), origins=added)
                 for line, move in zip(added, moves):
                     line.move = move
@@ -390,6 +396,38 @@ class Handover(RuleExportMixin, Workflow, ModelSQL, ModelView):
                     for l in changed + added])
         cls.confirm([cls(act.id)])
         return cls(act.id)
+
+    @classmethod
+    def _sort_extra(cls, act, bags, seals):
+        """The bags not on the act that the taker may take over, given or
+        found by their seal, and the seals of the others (another's bag, or
+        no bag's); a text that is no seal is refused"""
+        Bag = Pool().get('drop.bag')
+        seals = list(dict.fromkeys(filter(None, map(normalize_seal, seals))))
+        for seal in seals:
+            Bag._check_seal_format(seal)
+        found = {b.seal: b for b in Bag.search([
+                    ('company', '=', act.company.id),
+                    ('seal', 'in', seals),
+                    ('state', '!=', 'cancelled'),
+                    ])} if seals else {}
+        on_act = {l.bag for l in act.lines}
+        bags = [b for b in dict.fromkeys([*bags, *found.values()])
+            if b not in on_act]
+        custodians = Bag.get_custodian(bags, ['custodian'])['custodian']
+        taken = [b for b in bags if act._may_take(b, custodians[b.id])]
+        strays = [s for s in seals if s not in found] + [
+            b.seal for b in bags if b not in taken]
+        return taken, strays
+
+    def _may_take(self, bag, custodian):
+        """Whether the giver holds the bag, in a state to go the act's way
+        (back to its own point, on the way back)"""
+        Bag = Pool().get('drop.bag')
+        return (custodian == self.from_location.id
+            and bag.state in Bag.travelling_states(self.direction)
+            and (self.direction != 'to_point' or not self.drop_point
+                or bag.drop_point == self.drop_point))
 
     @property
     def to_point(self):

@@ -9,6 +9,7 @@ from trytond.model import Exclude, Index, ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.modules.drop_point.ir import RuleExportMixin
 from trytond.pool import Pool
+from trytond.pyson import Eval
 
 from .exceptions import HandoverError
 
@@ -17,6 +18,7 @@ OUTCOMES = [
     ('missing', "Missing"),
     ('seal_broken', "Seal Broken"),
     ('extra', "Not on the Act"),
+    ('not_held', "Not on the Act, Not Held by the Giver"),
     ]
 
 
@@ -28,8 +30,11 @@ class HandoverLine(RuleExportMixin, ModelSQL, ModelView):
     handover = fields.Many2One(
         'drop.handover', "Act", required=True, ondelete='CASCADE')
     bag = fields.Many2One(
-        'drop.bag', "Bag", required=True, ondelete='RESTRICT',
-        domain=[('state', 'not in', ['draft', 'cancelled', 'issued'])])
+        'drop.bag', "Bag", ondelete='RESTRICT',
+        domain=[('state', 'not in', ['draft', 'cancelled', 'issued'])],
+        states={'required': Eval('outcome') != 'not_held'},
+        help="Empty for a seal the taker typed that the giver did not hold: "
+        "no bag moved.")
     seal = fields.Char("Seal", readonly=True)
     item_count = fields.Integer("Items", readonly=True)
     move = fields.Many2One('stock.move', "Move", readonly=True)

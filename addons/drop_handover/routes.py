@@ -32,7 +32,7 @@ def act(portal, act_id, token):
     Handover = Pool().get('drop.handover')
     # the token is the only credential: no access rule applies
     with without_check_access():
-        record = Handover.from_verification(act_id, token)
+        record = Handover.from_verification(form_id(act_id), token)
         response = portal.render(
             'drop_handover/act.html',
             status=HTTPStatus.OK if record else HTTPStatus.NOT_FOUND,
@@ -172,7 +172,7 @@ def _render_act(portal, act, status=HTTPStatus.OK, **values):
             discrepancies=discrepancies, **values)
 
 
-@route('/acts/<int:act_id>', methods=['GET'])
+@route('/acts/<id:act_id>', methods=['GET'])
 def portal_act(portal, act_id):
     "An act of the portal user: to confirm if they take it, else to see"
     act = _portal_act(portal, act_id)
@@ -181,18 +181,17 @@ def portal_act(portal, act_id):
     return _render_act(portal, act)
 
 
-@route('/acts/<int:act_id>/take', methods=['POST'])
+@route('/acts/<id:act_id>/take', methods=['POST'])
 def take(portal, act_id):
     """The taker confirms the act: unticked bags are missing, ticked ones may
-    have a broken seal, seals not on the act came with it"""
-    pool = Pool()
-    Bag = pool.get('drop.bag')
-    Handover = pool.get('drop.handover')
+    have a broken seal, seals not on the act came with it (the model moves
+    only those the giver holds)"""
+    Handover = Pool().get('drop.handover')
     act = _portal_act(portal, act_id)
     if not act:
         return portal.not_found()
     form = portal.request.form
-    lines = {str(l.bag.id): l.bag for l in act.lines}
+    lines = {str(l.bag.id): l.bag for l in act.lines if l.bag}
     present = {lines[i] for i in form.getlist('present') if i in lines}
     broken = {lines[i] for i in form.getlist('broken') if i in lines}
     missing = set(lines.values()) - present
@@ -200,24 +199,14 @@ def take(portal, act_id):
     typed = form.getlist('extra') + form.getlist('seal')
     seals = [normalize_seal(s)
         for s in ' '.join(typed).replace(',', ' ').split()]
-    extra = []
+    on_act = {b.seal: b for b in lines.values()}
+    present |= {on_act[s] for s in seals if s in on_act}
+    missing -= present
     with without_check_access():
-        on_act = {b.seal: b for b in lines.values()}
-        for seal in seals:
-            if seal in on_act:
-                present.add(on_act[seal])
-                missing.discard(on_act[seal])
-                continue
-            bag = Bag.seal_owner(act.company.id, seal)
-            if not bag:
-                return _render_act(
-                    portal, act, status=HTTPStatus.BAD_REQUEST,
-                    error=portal.gettext(
-                        'drop_handover.msg_portal_seal_unknown', seal=seal))
-            extra.append(bag)
         try:
             Handover.take(
-                act, missing=missing, broken=broken & present, extra=extra)
+                act, missing=missing, broken=broken & present,
+                seals=[s for s in seals if s not in on_act])
         except UserError as error:
             Transaction().rollback()
             act = Handover(act.id)
@@ -229,7 +218,7 @@ def take(portal, act_id):
     return portal.redirect(f'/acts/{act.id}')
 
 
-@route('/acts/<int:act_id>/code', methods=['POST'])
+@route('/acts/<id:act_id>/code', methods=['POST'])
 def courier_code(portal, act_id):
     "At the clerk's device: send the courier a one-time code for the act"
     pool = Pool()
@@ -260,7 +249,7 @@ def _purpose(act):
     return f'handover:{act.id}'
 
 
-@route('/acts/<int:act_id>/verify', methods=['POST'])
+@route('/acts/<id:act_id>/verify', methods=['POST'])
 def courier_verify(portal, act_id):
     "The courier reads out the code: the act is confirmed on their behalf"
     pool = Pool()

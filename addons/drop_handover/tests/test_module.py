@@ -3,6 +3,7 @@
 # license terms.
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import CompanyTestMixin, set_company
+from trytond.modules.drop_bag.exceptions import SealError
 from trytond.modules.drop_bag.tests import test_module as bag_tests
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
@@ -26,6 +27,18 @@ class HandoverTestMixin(bag_tests.IntakeTestMixin):
         courier.save()
         location, = WebUser.custody_locations([courier])
         return courier, location
+
+    def back_office(self, company):
+        "A back-office user of the group Drop Points, working for the company"
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        User = pool.get('res.user')
+        user = User(
+            login='dispatcher', name="Dispatcher",
+            groups=[ModelData.get_id('drop_point', 'group_drop_point')],
+            companies=[company], company=company)
+        user.save()
+        return user
 
     def act(self, point, to, bags, **values):
         Handover = Pool().get('drop.handover')
@@ -105,6 +118,58 @@ class DropHandoverTestCase(
             Bag.receive_checked(bag, True, 1)
         self.assertEqual(bag.custodian, point.warehouse.storage_location)
         self.assertEqual(len(bag.custody), 2)
+
+    @with_transaction()
+    def test_cancel_from_the_back_office(self):
+        """The back office cancels bags at the point, on their way and at the
+        factory: each leaves our custody for its customer, who is told why"""
+        pool = Pool()
+        Bag = pool.get('drop.bag')
+        Handover = pool.get('drop.handover')
+        Message = pool.get('sms.message')
+        company, point, clerk = self.setup_point()
+        with set_company(company):
+            bags, tokens = zip(*(self.intake(
+                        point, clerk, seal=seal, count=1,
+                        verification=bag_tests.verified())
+                    for seal in ['ATPOINT1', 'ONTHEWAY', 'FACTORY1']))
+            at_point, on_the_way, at_factory = bags
+            courier, van = self.courier()
+            Handover.send([self.act(point, van, [on_the_way], courier=courier)])
+            Bag.receive_checked(at_factory, True, 1)
+            self.assertEqual(
+                [b.state for b in Bag.browse(bags)],
+                ['accepted', 'in_transit', 'received'])
+            for bag in bags:
+                bag.cancel_reason = f"Items of {bag.seal} taken back"
+            Bag.save(bags)
+            user = self.back_office(company)
+            with Transaction().set_user(user.id), \
+                    Transaction().set_context(_check_access=True):
+                Bag.cancel(Bag.browse(bags))
+            customer = Bag.customer_location()
+            for bag, token in zip(Bag.browse(bags), tokens):
+                with self.subTest(seal=bag.seal):
+                    self.assertEqual(
+                        (bag.state, bag.custodian), ('cancelled', customer))
+                    self.assertTrue(bag.closed_at)
+                    told, = Message.search([
+                            ('origin', '=', str(bag)),
+                            ('text', 'like', '%is cancelled%'),
+                            ])
+                    self.assertEqual(told.state, 'queued')
+                    self.assertIn(
+                        f'is cancelled: Items of {bag.seal} taken back',
+                        told.text)
+                    # the customer's link shows the bag cancelled
+                    self.assertEqual(Bag.from_receipt_token(token), bag)
+            # out of the point's, the courier's and the factory's hands
+            for where in [
+                    point.location.storage_location, van,
+                    point.warehouse.storage_location]:
+                self.assertEqual(
+                    Bag.search([('custodian', '=', where.id)]), [])
+            self.assertEqual(Bag.search([('holder', '=', courier.id)]), [])
 
     @with_transaction()
     def test_one_open_act_per_bag(self):
@@ -197,6 +262,41 @@ class DropHandoverTestCase(
             self.assertEqual(
                 discrepancy.description,
                 f'Came without being on act {act.number}')
+
+    @with_transaction()
+    def test_take_only_bags_the_giver_holds(self):
+        """A seal typed for a bag the giver does not hold, or for no bag, is
+        recorded on the act and nothing moves; a text that is no seal is
+        refused"""
+        pool = Pool()
+        Bag = pool.get('drop.bag')
+        Handover = pool.get('drop.handover')
+        company, point, clerk = self.setup_point()
+        with set_company(company):
+            listed, forgotten, factory = self.bags(point, clerk, 3)
+            Bag.receive_checked(factory, True, 3)
+            courier, van = self.courier()
+            act = self.act(point, van, [listed], courier=courier)
+            Handover.send([act])
+            with Transaction().set_context(web_user=courier.id):
+                with self.assertRaisesRegex(SealError, 'is not valid'):
+                    Handover.take(act, seals=['SEAL0001', 'X!'])
+                # the back office's wizard gives bags, the portal seals
+                act = Handover.take(
+                    act, extra=[factory], seals=['seal-0001', 'NOSUCH01'])
+            self.assertEqual(
+                sorted((l.seal, l.outcome, l.bag) for l in act.lines), [
+                    ('NOSUCH01', 'not_held', None),
+                    ('SEAL0000', None, listed),
+                    ('SEAL0001', 'extra', forgotten),
+                    ('SEAL0002', 'not_held', None),
+                    ])
+            self.assertEqual((act.bag_count, act.discrepancy_count), (1, 3))
+            self.assertEqual(Bag(forgotten.id).custodian, van)
+            factory = Bag(factory.id)
+            self.assertEqual(
+                (factory.state, factory.custodian, factory.needs_attention),
+                ('received', point.warehouse.storage_location, False))
 
     @with_transaction()
     def test_take_refuses_contradictions(self):

@@ -1,6 +1,9 @@
 # This file is part of the Drop Points project.  The COPYRIGHT file at the
 # top level of this repository contains the full copyright notices and
 # license terms.
+import base64
+import hashlib
+import hmac
 import os
 import subprocess
 import tempfile
@@ -92,8 +95,9 @@ def portal_get(url):
     path = urlsplit(url).path
     endpoint, args = app.url_map.bind('localhost').match(path, method='GET')
     args.pop('database_name')
-    # with_pool, wait_locks and with_transaction, then the portal's wrapper
-    handler = endpoint.__wrapped__.__wrapped__.__wrapped__
+    # with_pool, error_pages, wait_locks and with_transaction, then the
+    # portal's wrapper
+    handler = endpoint.__wrapped__.__wrapped__.__wrapped__.__wrapped__
     request = EnvironBuilder(path=path).get_request(Request)
     return handler(request, Pool(), **args)
 
@@ -171,13 +175,16 @@ class DropHandoverReportTestCase(
                 seal='SEAL0099', count=4, phone='+79120000099',
                 verification=bag_tests.verified('+79120000099'))
             act = Handover.take(
-                act, missing=[first.bag], broken=[second.bag], extra=[extra])
+                act, missing=[first.bag], broken=[second.bag], extra=[extra],
+                seals=['NOSUCH99'])
             text = self.print_act(act)
         self.assertIn('On receipt', text)
         self.assertRegex(text, r'SEAL0000\s+1\s+Missing')
         self.assertRegex(text, r'SEAL0001\s+2\s+Seal Broken')
         self.assertIn('Bags in total: 3 (three), items: 6 (six)', text)
         self.assertIn('Received without being on the act: SEAL0099', text)
+        self.assertIn('Typed on receipt but not held by the giver, nothing '
+            'moved: NOSUCH99', text)
 
     @with_transaction()
     def test_print_act_in_russian(self):
@@ -244,6 +251,24 @@ class DropHandoverReportTestCase(
         self.assertIn('id="error-title"', other.get_data(as_text=True))
         self.assertEqual(portal_get(url.replace(
                     f'/act/{act.id}/', '/act/abc/')).status_code, 404)
+
+    @with_transaction()
+    def test_verification_token_not_from_database_name(self):
+        """A token computed from the database's name (the key a server
+        without [drop_handover] secret used) does not open the act"""
+        company, act = self.sent_act()
+        database = Transaction().database.name
+        key = f'drop-points-handover:{database}'.encode()
+        message = '\0'.join(['drop.handover', database, str(act.id),
+                act.number])
+        digest = hmac.new(key, message.encode(), hashlib.sha256).digest()
+        guessed = base64.urlsafe_b64encode(digest[:24]).decode().rstrip('=')
+        url = act.verification_url()
+        self.assertEqual(portal_get(url).status_code, 200)
+        self.assertNotEqual(url.rsplit('/', 1)[1], guessed)
+        response = portal_get(url.rsplit('/', 1)[0] + '/' + guessed)
+        self.assertEqual(response.status_code, 404)
+        self.assertNotIn(act.number, response.get_data(as_text=True))
 
 
 del ModuleTestCase
