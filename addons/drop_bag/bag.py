@@ -15,7 +15,7 @@ from trytond.model import (
     Exclude, Index, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.modules.drop_point.ir import RuleExportMixin
 from trytond.modules.sms.exceptions import PhoneError
-from trytond.modules.sms.phone import display, normalize
+from trytond.modules.sms.phone import mask, normalize
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
@@ -98,10 +98,8 @@ class Bag(RuleExportMixin, Workflow, ModelSQL, ModelView):
         "receipt's link stops working some days later.")
     cancel_reason = fields.Text(
         "Cancellation Reason",
-        states={
-            'invisible': Eval('state') != 'cancelled',
-            'required': Eval('state') == 'cancelled',
-            })
+        help="Why the bag is cancelled: written before Cancel, it is sent to "
+        "the customer.")
     received_at = fields.DateTime("Received At", readonly=True)
     received_by = fields.Many2One(
         'res.user', "Received By", readonly=True,
@@ -146,21 +144,31 @@ class Bag(RuleExportMixin, Workflow, ModelSQL, ModelView):
         cls._order = [('accepted_at', 'DESC NULLS FIRST'), ('id', 'DESC')]
         cls._transitions |= {
             ('draft', 'accepted'),
-            ('draft', 'cancelled'),
-            ('accepted', 'cancelled'),
             ('accepted', 'received'),
             ('in_transit', 'received'),
             }
+        cancellable = sorted(cls.cancellable_states())
+        cls._transitions |= {(s, 'cancelled') for s in cancellable}
         cls._buttons.update({
                 'cancel': {
-                    'invisible': ~Eval('state').in_(['draft', 'accepted']),
+                    'invisible': ~Eval('state').in_(cancellable),
                     'depends': ['state'],
                     },
                 })
+        cls.cancel_reason.states = {
+            'invisible': ~Eval('state').in_(cancellable + ['cancelled']),
+            'readonly': Eval('state') == 'cancelled',
+            'required': Eval('state') == 'cancelled',
+            }
 
     @classmethod
     def default_state(cls):
         return 'draft'
+
+    @classmethod
+    def cancellable_states(cls):
+        "The states of the bags the back office may cancel (before issued)"
+        return {'draft', 'accepted', 'received'}
 
     @classmethod
     def default_company(cls):
@@ -252,7 +260,9 @@ class Bag(RuleExportMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def customer_for(cls, phone):
-        "Return the party of the phone, created when unknown"
+        """Return the party of the phone, created when unknown: named with
+        the phone masked, as every page shows it (the receipt too), and
+        found by the phone through its contact mechanism"""
         pool = Pool()
         Party = pool.get('party.party')
         parties = Party.search([
@@ -264,7 +274,7 @@ class Bag(RuleExportMixin, Workflow, ModelSQL, ModelView):
         if parties:
             return parties[0]
         party = Party(
-            name=gettext('drop_bag.msg_customer_name', phone=display(phone)),
+            name=gettext('drop_bag.msg_customer_name', phone=mask(phone)),
             contact_mechanisms=[{'type': 'mobile', 'value': phone}])
         party.save()
         return party
@@ -412,19 +422,24 @@ class Bag(RuleExportMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('cancelled')
     def cancel(cls, bags):
-        "Cancel the bags; the customers of accepted bags are told why"
-        pool = Pool()
-        Message = pool.get('sms.message')
-        cls.close(bags)
-        messages = []
+        "Cancel the bags, each with its reason; their customers are told why"
         for bag in bags:
-            if bag.state == 'accepted':
-                messages.append(Message.prepare(
-                        bag.phone, 'drop_bag.msg_sms_cancelled',
-                        language=bag.customer_language, origin=bag,
-                        seal=bag.seal, point=bag.drop_point.name,
-                        reason=(bag.cancel_reason or '').strip()))
-        Message.save(messages)
+            if not (bag.cancel_reason or '').strip():
+                raise BagError(gettext(
+                        'drop_bag.msg_cancel_reason', seal=bag.seal))
+        cls.close(bags)
+        cls.notify_cancelled([b for b in bags if b.state != 'draft'])
+
+    @classmethod
+    def notify_cancelled(cls, bags):
+        "One message per bag to its customer, with the reason"
+        Message = Pool().get('sms.message')
+        Message.save([Message.prepare(
+                    bag.phone, 'drop_bag.msg_sms_cancelled',
+                    language=bag.customer_language, origin=bag,
+                    seal=bag.seal, point=bag.drop_point.name,
+                    reason=bag.cancel_reason.strip())
+                for bag in bags])
 
     @property
     def customer_language(self):

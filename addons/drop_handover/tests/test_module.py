@@ -135,7 +135,8 @@ class DropHandoverTestCase(
                     for seal in ['ATPOINT1', 'ONTHEWAY', 'FACTORY1']))
             at_point, on_the_way, at_factory = bags
             courier, van = self.courier()
-            Handover.send([self.act(point, van, [on_the_way], courier=courier)])
+            Handover.send(
+                [self.act(point, van, [on_the_way], courier=courier)])
             Bag.receive_checked(at_factory, True, 1)
             self.assertEqual(
                 [b.state for b in Bag.browse(bags)],
