@@ -38,7 +38,7 @@ def statements(portal):
         return portal.render(LIST, statements=statements)
 
 
-@route('/statements/<int:statement_id>')
+@route('/statements/<id:statement_id>')
 def statement(portal, statement_id):
     statement = _statement(statement_id)
     if not statement:
@@ -58,7 +58,7 @@ def _download(content, mimetype, name):
     return response
 
 
-@route('/statements/<int:statement_id>/pdf')
+@route('/statements/<id:statement_id>/pdf')
 def statement_pdf(portal, statement_id):
     statement = _statement(statement_id)
     if not statement:
@@ -71,7 +71,7 @@ def statement_pdf(portal, statement_id):
         bytes(content), 'application/pdf', statement.file_name('pdf'))
 
 
-@route('/statements/<int:statement_id>/csv')
+@route('/statements/<id:statement_id>/csv')
 def statement_csv_(portal, statement_id):
     statement = _statement(statement_id)
     if not statement:

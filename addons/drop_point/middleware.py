@@ -3,10 +3,13 @@
 # license terms.
 from werkzeug.exceptions import HTTPException
 
+from .portal import SECURITY_HEADERS
+
 
 class HTTPErrors:
     """Answer the HTTP errors that trytond raises before dispatching a request
-    (such as 403 for a foreign Origin) instead of letting them become 500.
+    (such as 403 for a foreign Origin) instead of letting them become 500,
+    with the portal's security headers.
 
     Enabled in the [wsgi middleware] section of the configuration."""
 
@@ -17,4 +20,7 @@ class HTTPErrors:
         try:
             return self.app(environ, start_response)
         except HTTPException as exception:
-            return exception(environ, start_response)
+            response = exception.get_response(environ)
+            for name, value in SECURITY_HEADERS.items():
+                response.headers.setdefault(name, value)
+            return response(environ, start_response)

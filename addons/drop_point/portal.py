@@ -12,11 +12,14 @@ import os
 import re
 import secrets
 import time
+import uuid
 from collections import namedtuple
 from contextlib import contextmanager
 from functools import wraps
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 from werkzeug.utils import redirect as _redirect
 
 from trytond import backend
@@ -48,7 +51,16 @@ SECURITY_HEADERS = {
         "form-action 'self'"),
     }
 
+# PostgreSQL's integer: the largest id a Tryton record can have
+MAX_ID = 2 ** 31 - 1
+# the pages of errors that escaped a request
+STATUS_MESSAGES = {
+    HTTPStatus.NOT_FOUND: 'drop_point.msg_portal_not_found',
+    HTTPStatus.SERVICE_UNAVAILABLE: 'drop_point.msg_portal_busy',
+    }
+
 Screen = namedtuple('Screen', ['name', 'path', 'description'])
+logger = logging.getLogger(__name__)
 
 _template_dirs = {}
 _static_dirs = {}
@@ -135,14 +147,17 @@ class PortalRequest:
             sent.encode(), cookie.encode())
 
     def load_session(self):
-        "Set web_user from the session cookie, if valid and allowed"
+        """Set web_user from the session cookie, if valid and allowed: the
+        session's use keeps it alive"""
         WebUser = self.pool.get('web.user')
+        Session = self.pool.get('web.user.session')
         if not self.session_key:
             return
         with without_check_access():
             user = WebUser.get_user(self.session_key)
-        if user and user.active and user.portal_allowed:
-            self.web_user = user
+            if user and user.active and user.portal_allowed:
+                self.web_user = user
+                Session.touch(self.session_key)
 
     def login(self, email, password):
         """Authenticate and open a session.
@@ -292,7 +307,7 @@ class TokenFilter(logging.Filter):
 
 
 _TOKEN_FILTER = TokenFilter()
-for _logger in ['trytond.wsgi', 'werkzeug', 'gunicorn.access']:
+for _logger in ['trytond.wsgi', 'werkzeug', 'gunicorn.access', __name__]:
     logging.getLogger(_logger).addFilter(_TOKEN_FILTER)
 LOCK_WAITS = (0.1, 0.2, 0.4, 0.8, 1.6, 3.2)
 
@@ -314,6 +329,60 @@ def wait_locks(func):
     return wrapper
 
 
+def error_pages(prefix):
+    """Answer with the portal's own page what escaped a request: a refusal
+    raised on the way (a lock held too long, a body too large) and any error
+    the handler did not expect, whose traceback goes to the log only, under
+    the reference the page shows"""
+    def decorator(func):
+        @wraps(func)
+        def wrapper(request, pool, *args, **kwargs):
+            try:
+                return func(request, pool, *args, **kwargs)
+            except HTTPException as exception:
+                status = exception.code or HTTPStatus.INTERNAL_SERVER_ERROR
+                if exception.response is not None or status < 400:
+                    raise
+                message = STATUS_MESSAGES.get(status,
+                    'drop_point.msg_portal_bad_request' if status < 500
+                    else 'drop_point.msg_portal_error')
+                return error_page(request, pool, prefix, status, message)
+            except Exception:
+                reference = uuid.uuid4().hex[:12]
+                logger.exception(
+                    "%s %s failed, reference %s", request.method,
+                    request.path, reference)
+                return error_page(
+                    request, pool, prefix, HTTPStatus.INTERNAL_SERVER_ERROR,
+                    'drop_point.msg_portal_error', reference)
+        return wrapper
+    return decorator
+
+
+def error_page(request, pool, prefix, status, message_id, reference=None):
+    """The portal's page of an error, rendered in a transaction of its own
+    (the request's was rolled back); a bare one if even that fails"""
+    try:
+        with Transaction().start(pool.database_name, 0, readonly=True):
+            portal = PortalRequest(request, pool)
+            with portal.scope():
+                response = portal.render(
+                    'drop_point/error.html', status=status,
+                    message=portal.gettext(message_id), reference=reference)
+            if prefix != '/portal':
+                # a customer's link: its address is the credential
+                response.headers['Referrer-Policy'] = 'no-referrer'
+            return portal.finish(response)
+    except Exception:
+        logger.exception("the error page of reference %s failed", reference)
+        response = Response(
+            HTTPStatus(status).phrase, status=status,
+            content_type='text/plain; charset=utf-8')
+        response.headers.update(SECURITY_HEADERS)
+        response.headers['Referrer-Policy'] = 'no-referrer'
+        return response
+
+
 def route(
         path, methods=('GET',), login_required=True, prefix='/portal',
         allow_null_origin=False):
@@ -324,14 +393,19 @@ def route(
     POSTs must carry the CSRF token of the form.  allow_null_origin: the
     form is posted from a page without referrer (a customer's link), whose
     browser sends "Origin: null"; the CSRF token is still checked.  A
-    <token> in the path is a credential: it is hidden in the logs."""
+    <token> in the path is a credential: it is hidden in the logs.  A record
+    id in the path is an <id:name> (IdConverter).  What escapes the handler
+    gets the portal's page of the error (error_pages)."""
     rule = f'/<database_name>{prefix}{path}'
+    if '<int:' in rule:
+        raise ValueError(f"{rule}: a record id in a path is <id:name>")
     if '<token>' in rule:
         _TOKEN_FILTER.add(rule)
 
     def decorator(func):
         @app.route(rule, methods=list(methods))
         @with_pool
+        @error_pages(prefix)
         @wait_locks
         @with_transaction()
         @wraps(func)
@@ -360,7 +434,7 @@ def point_route(path, methods=('GET',)):
     """A screen of one of the web user's points, at /point/<id><path>: the
     handler gets the point; record rules make the others "not found" """
     def decorator(func):
-        @route(f'/point/<int:point_id>{path}', methods=methods)
+        @route(f'/point/<id:point_id>{path}', methods=methods)
         @wraps(func)
         def wrapper(portal, point_id, **kwargs):
             Point = Pool().get('drop.point')
@@ -373,11 +447,43 @@ def point_route(path, methods=('GET',)):
 
 
 def form_id(value):
-    """The record id that a form's field holds, else None: decimal digits
-    of a number the database can hold (int() also takes '٣', refuses '²'
-    and numbers of thousands of digits)"""
-    if value and value.isdecimal() and len(value) < 19:
+    """The record id that a form's field holds, else None: the ASCII digits
+    of an id a record can have (int() also takes '٣', ' 7', '1_000', and
+    PostgreSQL's or SQLite's integer refuse a larger number)"""
+    if value and ID_PATTERN.fullmatch(value):
         return int(value)
+
+
+def _numbers_up_to(maximum):
+    """A regular expression of the decimal numbers from 1 to maximum,
+    without leading zeros: shorter numbers, then maximum's own length with a
+    smaller digit at one place and any digits after it"""
+    top = str(maximum)
+    parts = [f'[1-9][0-9]{{0,{len(top) - 2}}}'] if len(top) > 1 else []
+    for i, digit in enumerate(top):
+        low = '1' if i == 0 else '0'
+        if digit > low:
+            parts.append(f'{top[:i]}[{low}-{int(digit) - 1}]'
+                f'[0-9]{{{len(top) - i - 1}}}')
+    parts.append(top)
+    return '(?:' + '|'.join(parts) + ')'
+
+
+ID_PATTERN = re.compile(_numbers_up_to(MAX_ID))
+
+
+class IdConverter(IntegerConverter):
+    """<id:name> in a route's path: a record's id, 1 to MAX_ID.  Anything
+    else does not match the route, and gets the portal's "not found" page
+    from its catch-all route, before the database sees it (SQLite cannot
+    even compare a number past 2^63 - 1)"""
+    regex = ID_PATTERN.pattern
+
+    def __init__(self, map, *args, **kwargs):
+        super().__init__(map, min=1, max=MAX_ID)
+
+
+app.url_map.converters['id'] = IdConverter
 
 
 def error_status(error):
@@ -400,4 +506,5 @@ def field_with_nul(request):
 
 __all__ = [
     'Portal', 'PortalRequest', 'Screen', 'route', 'point_route', 'form_id',
-    'register_module', 'static_directory', 'error_status', 'wait_locks']
+    'register_module', 'static_directory', 'error_status', 'wait_locks',
+    'MAX_ID', 'IdConverter']

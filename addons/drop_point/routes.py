@@ -9,10 +9,11 @@ from trytond.exceptions import RateLimitException
 from trytond.model import fields
 from trytond.pool import Pool
 from trytond.protocols.wrappers import HTTPStatus, abort
+from trytond.transaction import without_check_access
 from trytond.wsgi import app
 
 from . import portal as portal_
-from .portal import route
+from .portal import point_route, route
 
 portal_.register_module('drop_point', os.path.dirname(__file__))
 
@@ -91,7 +92,7 @@ def home(portal):
     return portal.render('drop_point/home.html', staff=staff)
 
 
-@route('/point/<int:point_id>')
+@route('/point/<id:point_id>')
 def point(portal, point_id):
     pool = Pool()
     Point = pool.get('drop.point')
@@ -102,4 +103,35 @@ def point(portal, point_id):
     point, = points
     colleagues = Staff.search([('point', '=', point.id)])
     return portal.render(
-        'drop_point/point.html', point=point, colleagues=colleagues)
+        'drop_point/point.html', point=point, colleagues=colleagues,
+        manager=_manager(portal, point))
+
+
+@point_route('/sign-out-all', methods=['POST'])
+def sign_out_all(portal, point):
+    """The point's manager ends every session of the point's staff, on every
+    device (a shared counter's too), their own included"""
+    Session = Pool().get('web.user.session')
+    if not _manager(portal, point):
+        return portal.not_found()
+    with without_check_access():
+        Session.end_staff_sessions([point])
+    portal.logout()
+    return portal.redirect('/login')
+
+
+def _manager(portal, point):
+    "Whether the portal's user manages the point"
+    Staff = Pool().get('drop.point.staff')
+    return bool(Staff.search([
+                ('point', '=', point.id),
+                ('web_user', '=', portal.web_user.id),
+                ('role', '=', 'manager'),
+                ]))
+
+
+@route('/<path:rest>', methods=['GET', 'POST'], login_required=False)
+def unknown(portal, rest):
+    """Any other address under the portal, an id past what a record can have
+    included: the portal's own "not found" page"""
+    return portal.not_found()

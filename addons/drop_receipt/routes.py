@@ -84,7 +84,7 @@ def _purpose(bag):
     return f'issue:{bag.id}'
 
 
-@point_route('/issue/<int:bag_id>', methods=['GET'])
+@point_route('/issue/<id:bag_id>', methods=['GET'])
 def issue_bag(portal, point, bag_id):
     bag = _bag(point, bag_id)
     if not bag:
@@ -92,7 +92,7 @@ def issue_bag(portal, point, bag_id):
     return _render(portal, point, bag)
 
 
-@point_route('/issue/<int:bag_id>/pay', methods=['POST'])
+@point_route('/issue/<id:bag_id>/pay', methods=['POST'])
 def issue_pay(portal, point, bag_id):
     "The customer pays at the point, in cash or by card"
     Collection = Pool().get('drop.bag.collection')
@@ -113,7 +113,7 @@ def issue_pay(portal, point, bag_id):
     return portal.redirect(f'/point/{point.id}/issue/{bag.id}')
 
 
-@point_route('/issue/<int:bag_id>/code', methods=['POST'])
+@point_route('/issue/<id:bag_id>/code', methods=['POST'])
 def issue_code(portal, point, bag_id):
     "Send the customer the code that confirms the issue"
     pool = Pool()
@@ -134,7 +134,7 @@ def issue_code(portal, point, bag_id):
     return _render(portal, point, bag, code_sent=True)
 
 
-@point_route('/issue/<int:bag_id>/confirm', methods=['POST'])
+@point_route('/issue/<id:bag_id>/confirm', methods=['POST'])
 def issue_confirm(portal, point, bag_id):
     "The customer read the code out: the bag is handed out, if paid"
     Verification = Pool().get('sms.verification')
@@ -155,7 +155,7 @@ def issue_confirm(portal, point, bag_id):
         return _hand_out(portal, point, bag, 'code')
 
 
-@point_route('/issue/<int:bag_id>/handwriting', methods=['POST'])
+@point_route('/issue/<id:bag_id>/handwriting', methods=['POST'])
 def issue_handwriting(portal, point, bag_id):
     """The customer signed on the clerk's screen: the bag is handed out, if
     paid, and the signature kept with it"""

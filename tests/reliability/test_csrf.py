@@ -56,6 +56,8 @@ class CSRFTestCase(unittest.TestCase):
             'act_id': act,
             'token': cls.order.token,
             'reference': reference,
+            # the portal's catch-all: any other address
+            'rest': 'nowhere',
             }
         cls.fingerprint = cls._fingerprint_query()
 
@@ -115,7 +117,7 @@ class CSRFTestCase(unittest.TestCase):
         rules = [r for r, _ in routes]
         # what the URL map gives: the known forms, at least
         for known in ['/portal/login', '/portal/lang', '/intake/code',
-                '/intake/accept', '/handover', '/issue/<int:bag_id>/pay',
+                '/intake/accept', '/handover', '/issue/<id:bag_id>/pay',
                 '/bag/<token>/sign', '/bag/<token>/pay',
                 '/sandbox/<reference>', '/courier/deliver']:
             self.assertTrue(

@@ -95,7 +95,7 @@ def portal_rules():
         importlib.import_module(f'trytond.modules.{module}')
     for rule in app.url_map.iter_rules():
         if (rule.rule.startswith('/<database_name>/portal/')
-                and '<int:' in rule.rule):
+                and '<id:' in rule.rule):
             yield rule.rule, sorted(rule.methods - {'HEAD', 'OPTIONS'})
 
 
@@ -177,10 +177,10 @@ class IsolationTestCase(unittest.TestCase):
     def _paths(self, rule, seen, own_point, other):
         """The rule's paths with another's records: its point's, or the
         reader's point and another's record"""
-        names = re.findall(r'<int:(\w+)>', rule)
+        names = re.findall(r'<id:(\w+)>', rule)
         for name in names:
             self.assertIn(name, URL_IDS, f"{rule}: which model is {name}?")
-        template = re.sub(r'<int:(\w+)>', r'{\1}', rule.split(
+        template = re.sub(r'<id:(\w+)>', r'{\1}', rule.split(
                 '/portal', 1)[1])
         theirs = {n: seen[URL_IDS[n]][str(other)][:PER_URL] for n in names}
         for name in names:

@@ -1,9 +1,12 @@
 # This file is part of the Drop Points project.  The COPYRIGHT file at the
 # top level of this repository contains the full copyright notices and
 # license terms.
+from unittest.mock import patch
+
 from trytond.model.exceptions import SQLConstraintError
 from trytond.modules.company.tests import CompanyTestMixin, create_company
 from trytond.pool import Pool
+from trytond.res.user import PASSWORD_HASH
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction, check_access
 
@@ -121,6 +124,32 @@ class DropPointTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertEqual(
             [u.portal_allowed for u in [customer, courier, clerk]],
             [False, True, True])
+
+    @with_transaction()
+    def test_wrong_login_same_work(self):
+        """A wrong password verifies one hash of the same kind and counts an
+        attempt, whether the e-mail has an account or not"""
+        pool = Pool()
+        WebUser = pool.get('web.user')
+        Attempt = pool.get('web.user.authenticate.attempt')
+        WebUser.create([
+                {'email': 'known@example.com', 'password': 'the-password-1'}])
+        verify = PASSWORD_HASH.verify_and_update
+        work = {}
+        for email in ['known@example.com', 'unknown@example.com']:
+            hashes = []
+
+            def spy(password, hash_):
+                hashes.append(hash_)
+                return verify(password, hash_)
+            with patch.object(PASSWORD_HASH, 'verify_and_update', spy):
+                self.assertIsNone(WebUser.authenticate(email, 'wrong-one-1'))
+            # the algorithm and its cost, without the salt and digest
+            work[email] = [h.rsplit('$', 2)[0] for h in hashes]
+            self.assertEqual(Attempt.count(email), 1)
+        self.assertEqual(len(work['known@example.com']), 1)
+        self.assertEqual(
+            work['unknown@example.com'], work['known@example.com'])
 
 
 del ModuleTestCase
