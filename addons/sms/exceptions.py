@@ -20,6 +20,11 @@ class MessageError(UserError):
     pass
 
 
+class SecretError(UserError):
+    "The database has no secret: its modules were not set up"
+    pass
+
+
 class ProviderError(Exception):
     "The provider did not take the message"
 

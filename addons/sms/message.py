@@ -1,9 +1,7 @@
 # This file is part of the Drop Points project.  The COPYRIGHT file at the
 # top level of this repository contains the full copyright notices and
 # license terms.
-import base64
 import datetime as dt
-import hashlib
 import logging
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -26,12 +24,8 @@ MASK = '••••••'
 
 def _fernet():
     "The key that keeps secret parts of texts (codes) out of plain sight"
-    key = config.get('sms', 'secret', default=None)
-    if not key:
-        # development fallback: set [sms] secret in production
-        seed = f'drop-points-sms:{Transaction().database.name}'
-        key = base64.urlsafe_b64encode(hashlib.sha256(seed.encode()).digest())
-    return Fernet(key)
+    Secret = Pool().get('server.secret')
+    return Fernet(Secret.key('sms', 'secret'))
 
 
 class Message(ModelSQL, ModelView):

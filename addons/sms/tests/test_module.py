@@ -1,16 +1,22 @@
 # This file is part of the Drop Points project.  The COPYRIGHT file at the
 # top level of this repository contains the full copyright notices and
 # license terms.
+import base64
 import datetime as dt
+import hashlib
 from unittest.mock import patch
 
+from cryptography.fernet import Fernet, InvalidToken
+
+from trytond import config
+from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
-from ..exceptions import CodeRateLimitError, PhoneError
+from ..exceptions import CodeRateLimitError, PhoneError, SecretError
 from ..phone import display, mask, normalize
 from ..verification import EXPIRED, LOCKED, OK, UNKNOWN, WRONG
 
@@ -207,6 +213,90 @@ class SMSTestCase(CompanyTestMixin, ModuleTestCase):
                 f'WHERE CAST("{column}" AS TEXT) LIKE %s', (f'%{code}%',))
             with self.subTest(table=table, column=column):
                 self.assertEqual(cursor.fetchone()[0], 0)
+
+    @with_transaction()
+    def test_secret_not_from_database_name(self):
+        """The key hiding a message's code is not the one a server without
+        [sms] secret computed from the database's name"""
+        verification = self.issue()
+        code = sent_code(verification)
+        seed = f'drop-points-sms:{Transaction().database.name}'
+        guessed = Fernet(base64.urlsafe_b64encode(
+                hashlib.sha256(seed.encode()).digest()))
+        with self.assertRaises(InvalidToken):
+            guessed.decrypt(bytes(verification.message.secret_text))
+        self.assertIn(code, verification.message.plain_text)
+
+    @with_transaction()
+    def test_secret_drawn_per_database(self):
+        """Each database draws a secret of its own at set-up; every process
+        reads the same one; each purpose has its own key"""
+        Secret = Pool().get('server.secret')
+        secret, = Secret.search([])
+        self.assertGreaterEqual(len(bytes(secret.value)) * 8, 256)
+        key = Secret.key('sms', 'secret')
+        self.assertEqual(len(base64.urlsafe_b64decode(key)), 32)
+        self.assertNotEqual(key, Secret.key('drop_handover', 'secret'))
+        # another process: nothing cached, the same key from the database
+        Secret._secrets.clear()
+        self.assertEqual(Secret.key('sms', 'secret'), key)
+
+        # another database (this one set up again) draws another secret
+        Secret.delete(Secret.search([]))
+        Secret._secrets.clear()
+        Secret._draw()
+        self.assertNotEqual(Secret.key('sms', 'secret'), key)
+        self.assertEqual(len(Secret.search([])), 1)
+        # drawn once: setting up again keeps it
+        other = Secret.key('sms', 'secret')
+        Secret._draw()
+        self.assertEqual(len(Secret.search([])), 1)
+        self.assertEqual(Secret.key('sms', 'secret'), other)
+
+    @with_transaction()
+    def test_secret_configured_wins(self):
+        "A key set in the configuration file is used as it is"
+        Secret = Pool().get('server.secret')
+        if not config.has_section('sms'):
+            config.add_section('sms')
+        key = Fernet.generate_key().decode()
+        config.set('sms', 'secret', key)
+        try:
+            self.assertEqual(Secret.key('sms', 'secret'), key)
+            verification = self.issue()
+            self.assertIn(
+                sent_code(verification),
+                Fernet(key).decrypt(bytes(
+                        verification.message.secret_text)).decode())
+        finally:
+            config.set('sms', 'secret', '')
+        self.assertNotEqual(Secret.key('sms', 'secret'), key)
+
+    @with_transaction()
+    def test_secret_missing_refused(self):
+        "Without its secret the database refuses to make keys, saying why"
+        Secret = Pool().get('server.secret')
+        Secret.delete(Secret.search([]))
+        Secret._secrets.clear()
+        with self.assertRaisesRegex(SecretError, r"trytond-admin"):
+            Secret.key('sms', 'secret')
+
+    @with_transaction()
+    def test_secret_unreadable(self):
+        """No user, not even the administrator, reads the secret through
+        the client or any remote call"""
+        pool = Pool()
+        Secret = pool.get('server.secret')
+        User = pool.get('res.user')
+        secret, = Secret.search([])
+        self.assertEqual(Secret.__rpc__, {})
+        admin, = User.search([('login', '=', 'admin')])
+        with Transaction().set_user(admin.id), \
+                Transaction().set_context(_check_access=True):
+            with self.assertRaises(AccessError):
+                Secret.read([secret.id], ['key'])
+            with self.assertRaises(AccessError):
+                Secret.search([])
 
 
 del ModuleTestCase
