@@ -104,6 +104,16 @@ class Bag(metaclass=PoolMeta):
         return {'res_id': [s.id for s in sales]}
 
     @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, bags):
+        "A cancelled bag's order, still being written up, is cancelled too"
+        Sale = Pool().get('sale.sale')
+        super().cancel(bags)
+        Sale.cancel([b.order for b in bags
+                if b.order and b.order.state in {'draft', 'quotation'}])
+
+    @classmethod
     @Workflow.transition('processing')
     def process(cls, bags):
         "The factory works on the bags' orders"

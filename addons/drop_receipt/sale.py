@@ -2,13 +2,20 @@
 # top level of this repository contains the full copyright notices and
 # license terms.
 """The order of a bag is Tryton's sale: written up at the factory for the
-bag's customer, with the drop point recorded, one line per item."""
+bag's customer, with the drop point recorded, one line per item.  Once
+confirmed, the customer has the receipt to sign and pay: what it shows no
+longer changes but through a documented correction (a credit note, a
+refund)."""
 from sql import Null
 from sql.operators import Equal
 
+from trytond.i18n import gettext
 from trytond.model import Exclude, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+
+from .bag import SIGNABLE
+from .exceptions import OrderError
 
 
 class Sale(metaclass=PoolMeta):
@@ -70,6 +77,38 @@ class Sale(metaclass=PoolMeta):
         "What the receipt shows of the order itself"
         return {'party', 'currency', 'lines', 'drop_point', 'bag'}
 
+    @classmethod
+    def check_modification(cls, mode, sales, values=None, external=False):
+        super().check_modification(
+            mode, sales, values=values, external=external)
+        if mode == 'write' and set(values) & cls._frozen_fields(external):
+            cls.check_frozen(sales)
+
+    @classmethod
+    def _frozen_fields(cls, external=False):
+        "What may not change once the customer was sent the receipt"
+        names = cls._signed_fields() | {'company', 'number'}
+        if external:
+            # Tryton itself stores them when confirming or back to draft
+            names |= {
+                'untaxed_amount_cache', 'tax_amount_cache',
+                'total_amount_cache'}
+        return names
+
+    @property
+    def frozen(self):
+        "Whether the order is a bag's that its customer may sign and pay"
+        return bool(self.bag) and self.state in SIGNABLE
+
+    @classmethod
+    def check_frozen(cls, sales):
+        "Refuse to change what the customers were sent of the orders"
+        for sale in sales:
+            if sale.frozen:
+                raise OrderError(gettext(
+                        'drop_receipt.msg_order_frozen', order=sale.rec_name,
+                        seal=sale.bag.seal, state=sale.state_string))
+
 
 class SaleLine(metaclass=PoolMeta):
     "One item of the bag: its service, what it is and what is wrong with it"
@@ -100,12 +139,42 @@ class SaleLine(metaclass=PoolMeta):
     def _signed_fields(cls):
         "What the receipt shows of an item"
         return {
-            'sale', 'type', 'product', 'description', 'quantity', 'unit',
-            'unit_price', 'taxes', 'item_kind', 'item_colour', 'item_brand',
-            'item_defects'}
+            'sale', 'sequence', 'type', 'product', 'description', 'quantity',
+            'unit', 'unit_price', 'taxes', 'item_kind', 'item_colour',
+            'item_brand', 'item_defects'}
+
+    @classmethod
+    def check_modification(cls, mode, lines, values=None, external=False):
+        "A frozen order's items are neither added, changed nor removed"
+        Sale = Pool().get('sale.sale')
+        # before Tryton's own checks: this message says what to do instead
+        if mode != 'write' or set(values) & cls._signed_fields():
+            sales = {l.sale for l in lines}
+            if mode == 'write' and values.get('sale'):
+                sales.add(Sale(values['sale']))
+            Sale.check_frozen(sales)
+        super().check_modification(
+            mode, lines, values=values, external=external)
 
     @property
     def item_summary(self):
         "The item in one line: kind, colour, brand"
         return ', '.join(filter(None, [
                     self.item_kind, self.item_colour, self.item_brand]))
+
+
+class SaleLineTax(metaclass=PoolMeta):
+    "The taxes of an item: frozen with its order"
+    __name__ = 'sale.line-account.tax'
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        pool = Pool()
+        Line = pool.get('sale.line')
+        Sale = pool.get('sale.sale')
+        super().check_modification(
+            mode, records, values=values, external=external)
+        lines = {r.line for r in records}
+        if mode == 'write' and values.get('line'):
+            lines.add(Line(values['line']))
+        Sale.check_frozen({l.sale for l in lines})

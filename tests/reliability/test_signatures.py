@@ -5,8 +5,8 @@
 code sent by SMS.  Its stored hash is the SHA-256 of the document shown
 again; the back office's client (JSON-RPC, as the demo manager or as admin,
 even after admin grants itself the access) cannot create, change or delete
-the evidence; a change to the order voids it, and the customer signs
-again."""
+the evidence; and the order the customer signed cannot be changed through
+the client (issue 16, defect 4): the signature holds."""
 import hashlib
 import re
 import unittest
@@ -154,31 +154,34 @@ class SignaturesTestCase(unittest.TestCase):
                     self.assertIn(EVIDENCE, refused(client, name))
         self.assertEqual(self.signatures(order), before)
 
-    def test_change_voids(self):
-        "The manager changes the order: the signature is void, sign again"
+    def test_signed_order_frozen(self):
+        """The manager cannot reprice or change a signed order: refused,
+        naming the order; the signature and the receipt stay as signed"""
         order = self.orders[EDITED]
         self.sign(order)
         (id_, _, digest, *_), = self.signatures(order)
-        customer = Browser(self.server)
-        self.assertEqual(self.digest(customer.receipt(order.token)), digest)
         manager = RPC(self.server, demo.BACK_OFFICE, demo.PASSWORD)
-        (sale,) = call(manager, 'sale.sale', 'read', [order.sale], ['lines'])
+        (sale,) = call(
+            manager, 'sale.sale', 'read', [order.sale], ['lines', 'rec_name'])
         line, = sale['lines']
-        call(manager, 'sale.line', 'write', [line], {
-                'item_defects': "A button is missing"})
-        (_, state, _, _, _, _, voided), = self.signatures(order)
-        self.assertEqual(state, 'void')
-        self.assertIsNotNone(voided)
-        page = customer.receipt(order.token)
-        self.assertNotEqual(self.digest(page), digest)
-        self.assertIn('The order changed after you signed it', page.text)
-        self.assertIn('A button is missing', self.document(page))
-        self.assertIn('id="sign"', page.text)
-
-        # signed again: a new signature of the new document, the void one
-        # kept
-        page = self.sign(order)
-        old, new = self.signatures(order)
-        self.assertEqual((old[0], old[1], old[2]), (id_, 'void', digest))
-        self.assertEqual(new[1], 'valid')
-        self.assertEqual(self.digest(page), new[2])
+        changes = {
+            'unit price': {'unit_price': {
+                    '__class__': 'Decimal', 'decimal': '1.00'}},
+            'quantity': {'quantity': 3},
+            'defects': {'item_defects': "A button is missing"},
+            }
+        for name, values in changes.items():
+            with self.subTest(change=name), \
+                    self.assertRaises(RuntimeError) as refusal:
+                call(manager, 'sale.line', 'write', [line], values)
+            kind, (message, *_) = refusal.exception.args[0]
+            self.assertEqual(kind, 'UserError')
+            self.assertIn(f'Order "{sale["rec_name"]}"', message)
+        with self.assertRaises(RuntimeError):
+            call(manager, 'sale.line', 'delete', [line])
+        self.assertEqual(
+            [(i, s, d) for i, s, d, *_ in self.signatures(order)],
+            [(id_, 'valid', digest)])
+        page = Browser(self.server).receipt(order.token)
+        self.assertIn('id="signed"', page.text)
+        self.assertEqual(self.digest(page), digest)
