@@ -8,7 +8,8 @@ import uuid
 from trytond.config import config
 from trytond.exceptions import UserError
 from trytond.modules.drop_point import portal as portal_
-from trytond.modules.drop_point.portal import error_status, point_route, route
+from trytond.modules.drop_point.portal import (
+    error_status, form_id, point_route, route)
 from trytond.modules.sms.exceptions import PhoneError
 from trytond.modules.sms.phone import mask, normalize
 from trytond.pool import Pool
@@ -85,13 +86,17 @@ def intake_code(portal, point):
 @point_route('/intake/verify', methods=['POST'])
 def intake_verify(portal, point):
     "Check the code the customer reads out"
-    Verification = Pool().get('sms.verification')
+    pool = Pool()
+    Bag = pool.get('drop.bag')
+    Verification = pool.get('sms.verification')
     form = portal.request.form
     phone = form.get('phone', '')
     try:
         with without_check_access():
+            # only the code this clerk asked for: the one the intake accepts
             result = Verification.check(
-                phone, 'intake', form.get('code', ''))
+                phone, 'intake', form.get('code', ''),
+                sender=Bag.code_sender(portal.web_user))
     except UserError as error:
         return portal.render(
             INTAKE, status=error_status(error), point=point, step='phone',
@@ -171,13 +176,8 @@ def _masked(phone):
 def _verification(value):
     "The code's verification that a form names, if there is one"
     Verification = Pool().get('sms.verification')
-    try:
-        id_ = int(value)
-    except (TypeError, ValueError):
-        return None
-    if not 0 < id_ < 2 ** 31:
-        return None
-    found = Verification.search([('id', '=', id_)])
+    id_ = form_id(value)
+    found = Verification.search([('id', '=', id_)]) if id_ else []
     return found[0] if found else None
 
 

@@ -102,8 +102,9 @@ class Verification(ModelSQL, ModelView):
             cls, phone, purpose, sender, language=None, origin=None,
             template='sms.msg_code_text'):
         """Send a new 6-digit code to the phone for the purpose and return
-        its verification; the previous pending codes of the phone and purpose
-        stop working.  Raise CodeRateLimitError past the hourly limits."""
+        its verification; the previous pending codes the sender asked for the
+        phone and purpose stop working (another sender's stay its own).
+        Raise CodeRateLimitError past the hourly limits."""
         pool = Pool()
         Message = pool.get('sms.message')
         phone = normalize(phone)
@@ -111,7 +112,7 @@ class Verification(ModelSQL, ModelView):
         cls.check_rate(phone, sender)
         cls.write(cls.search([
                     ('phone', '=', phone), ('purpose', '=', purpose),
-                    ('state', '=', 'pending'),
+                    ('sender', '=', sender), ('state', '=', 'pending'),
                     ]), {'state': 'replaced'})
         code = f'{secrets.randbelow(10 ** 6):06d}'
         message = Message.prepare(
@@ -172,17 +173,23 @@ class Verification(ModelSQL, ModelView):
                 raise CodeRateLimitError(gettext(message, limit=limit))
 
     @classmethod
-    def check(cls, phone, purpose, code):
-        """Check the code sent to the phone for the purpose.
+    def check(cls, phone, purpose, code, sender=None):
+        """Check the code sent to the phone for the purpose; with a sender,
+        only the code that sender asked for: another's is unknown to it,
+        neither verified nor counted (a clerk of another point cannot use
+        or burn it).
 
         Return a Result: ok (the verification is verified), wrong (with the
         attempts left), expired, locked (too many wrong attempts) or unknown
         (no pending code)."""
         phone = normalize(phone)
-        pending = cls.search([
-                ('phone', '=', phone), ('purpose', '=', purpose),
-                ('state', '=', 'pending'),
-                ], limit=1)
+        domain = [
+            ('phone', '=', phone), ('purpose', '=', purpose),
+            ('state', '=', 'pending'),
+            ]
+        if sender is not None:
+            domain.append(('sender', '=', sender))
+        pending = cls.search(domain, limit=1)
         if not pending:
             return Result(UNKNOWN, None, 0)
         verification, = pending
