@@ -157,6 +157,28 @@ class SMSTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertEqual(self.check(code).status, OK)
 
     @with_transaction()
+    def test_code_bound_to_sender(self):
+        """A code checked for its sender is unknown to another: neither
+        verified nor counted; another sender's new code leaves it be"""
+        verification = self.issue(sender='web.user,1')
+        code = sent_code(verification)
+        Verification = Pool().get('sms.verification')
+        wrong = f'{(int(code) + 1) % 10 ** 6:06d}'
+        for typed in [wrong] * 5 + [code]:
+            result = Verification.check(
+                RUSSIAN_MOBILE, 'intake', typed, sender='web.user,2')
+            self.assertEqual(result.status, UNKNOWN)
+        other = self.issue(sender='web.user,2', later=MINUTE)
+        self.assertEqual(other.state, 'pending')
+        verification = Verification(verification.id)
+        self.assertEqual(
+            (verification.state, verification.attempts), ('pending', 0))
+        result = Verification.check(
+            RUSSIAN_MOBILE, 'intake', code, sender='web.user,1')
+        self.assertEqual((result.status, result.verification),
+            (OK, verification))
+
+    @with_transaction()
     def test_code_reissue_replaces(self):
         "A new code for the same phone and purpose voids the previous one"
         first = self.issue()
