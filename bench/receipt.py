@@ -70,9 +70,12 @@ def notice(server, reference, amount, currency):
     body = json.dumps({
             'reference': reference, 'status': 'succeeded',
             'amount': amount, 'currency': currency}).encode()
+    # the key is the database's own, read in a transaction
+    with Transaction().start(server.database, 0, readonly=True):
+        signed = sign(body)
     request = urllib.request.Request(
         f'{server.url}/{server.database}/sandbox/notice', data=body,
-        headers={'X-Sandbox-Signature': sign(body)})
+        headers={'X-Sandbox-Signature': signed})
     started = time.perf_counter()
     with urllib.request.urlopen(request, timeout=60) as response:
         assert response.status == 204, response.status

@@ -4,33 +4,24 @@
 """Whoever scans the QR code of a printed act can check it is genuine.
 
 The token of the link is not stored: it is the HMAC of the act's database, id
-and number under a server secret, so that every reprint carries the same QR
-code and a copy of the database does not give the tokens away."""
+and number under the key ``[drop_handover] secret``, else the database's own
+(``server.secret``), so that every reprint carries the same QR code and the
+acts' table gives no token away."""
 import base64
 import hashlib
 import hmac
-import logging
 
 from trytond.config import config
-from trytond.pool import PoolMeta
+from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
-logger = logging.getLogger(__name__)
 TOKEN_BYTES = 24
-_warned = []
 
 
 def _secret():
-    "The server's key for the acts' tokens; changing it voids printed QRs"
-    secret = (config.get('drop_handover', 'secret', default=None)
-        or config.get('sms', 'secret', default=None))
-    if not secret:
-        # development fallback, guessable: set [drop_handover] secret
-        if not _warned:
-            logger.warning("[drop_handover] secret is not set")
-            _warned.append(True)
-        secret = f'drop-points-handover:{Transaction().database.name}'
-    return secret.encode()
+    "The key of the acts' tokens; changing it voids printed QRs"
+    Secret = Pool().get('server.secret')
+    return Secret.key('drop_handover', 'secret').encode()
 
 
 class Handover(metaclass=PoolMeta):
