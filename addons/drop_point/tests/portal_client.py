@@ -13,7 +13,8 @@ CSRF token of its ``dp_csrf`` cookie, over one of two transports:
   cookie jar), for the tests in ``tests/`` and the bench.
 
 Every answer is a :class:`Page`, whatever its status (a 4xx or 5xx answer is
-a page, not an exception), which reads its forms as a browser would submit
+a page, not an exception), with its ``status``, ``headers``, ``text`` and
+``content`` (bytes), which reads its forms as a browser would submit
 them, follows its redirect or a link, and submits a form.
 
 Paths are the server's own (``/<database>/portal/login``, a ``Location``
@@ -25,6 +26,7 @@ made with one (``prefix='/portal'``: ``/login``).
 ``outbox`` provider writes (``sms-outbox.jsonl``: one JSON object a line,
 with ``phone`` and ``text``)."""
 import http.cookiejar
+import io
 import json
 import pathlib
 import re
@@ -32,6 +34,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from html.parser import HTMLParser
+from http import HTTPStatus
 
 CSRF_COOKIE = 'dp_csrf'
 CSRF_FIELD = 'csrf_token'
@@ -101,18 +104,28 @@ class PortalClient:
 
 
 class Page:
-    "A server's answer: status, headers, text, and what it shows"
+    """A server's answer: status, headers, content (bytes) and text, and
+    what it shows"""
 
-    def __init__(self, client, url, status, headers, text):
+    def __init__(self, client, url, status, headers, content):
         self.client = client
         self.url = url
         self.status = status
         self.headers = headers
-        self.text = text
+        self.content = content
+        self.text = content.decode(errors='replace')
         self._parsed = None
 
     def __repr__(self):
         return f'<Page {self.status} {self.url}>'
+
+    def checked(self):
+        "The page, unless it answers an error (4xx, 5xx): then HTTPError"
+        if self.status >= 400:
+            raise urllib.error.HTTPError(self.url, self.status,
+                HTTPStatus(self.status).phrase, self.headers,
+                io.BytesIO(self.content))
+        return self
 
     @property
     def parsed(self):
@@ -217,7 +230,7 @@ class WSGITransport:
             environ_base=self.environ,
             follow_redirects=self.follow_redirects)
         return Page(client, response.request.full_path.rstrip('?'),
-            response.status_code, response.headers, response.text)
+            response.status_code, response.headers, response.data)
 
     def cookie(self, name, path):
         cookie = self.client.get_cookie(name, path=path)
@@ -255,10 +268,10 @@ class HTTPTransport:
         try:
             with self.opener.open(request, timeout=self.timeout) as answer:
                 return Page(client, answer.url, answer.status,
-                    answer.headers, answer.read().decode(errors='replace'))
+                    answer.headers, answer.read())
         except urllib.error.HTTPError as error:
             return Page(client, error.filename, error.code, error.headers,
-                error.read().decode(errors='replace'))
+                error.read())
 
     def cookie(self, name, path):
         return next((c.value for c in self.jar

@@ -9,6 +9,7 @@ import pathlib
 import tempfile
 import threading
 import unittest
+import urllib.error
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
@@ -96,6 +97,11 @@ class PortalClientTestCase(unittest.TestCase):
             with self.subTest(client=client.transport):
                 page = client.get('/portal/missing')
                 self.assertEqual(page.status, 404)
+                self.assertEqual(page.content, PAGE.encode())
+                with self.assertRaises(urllib.error.HTTPError) as raised:
+                    page.checked()
+                self.assertEqual(raised.exception.code, 404)
+                self.assertEqual(raised.exception.read(), PAGE.encode())
                 self.assertEqual(client.csrf_token, 't0k')
                 self.assertEqual(
                     client.get('/db/portal/x?a=1').headers['X-Path'],
