@@ -255,10 +255,10 @@ class Handover(RuleExportMixin, Workflow, ModelSQL, ModelView):
                 raise HandoverError(gettext(
                         'drop_handover.msg_act_empty', act=act.rec_name))
             for line in act.lines:
-                if line.bag.custodian != act.from_location:
+                if not line.bag or line.bag.custodian != act.from_location:
                     raise HandoverError(gettext(
                             'drop_handover.msg_bag_not_held',
-                            seal=line.bag.seal,
+                            seal=line.seal,
                             giver=act.from_location.rec_name))
 
     @classmethod
