@@ -84,7 +84,7 @@ class DropBagTestCase(IntakeTestMixin, CompanyTestMixin, ModuleTestCase):
         self.assertEqual(bag.state, 'accepted')
         self.assertEqual(bag.seal, 'AB123456')
         self.assertEqual(bag.phone, PHONE)
-        self.assertEqual(bag.customer.rec_name, 'Customer +7 912 345-67-89')
+        self.assertEqual(bag.customer.rec_name, 'Customer +7 912 ***-**-89')
         self.assertTrue(bag.accepted_at)
         self.assertEqual(bag.verification.state, 'consumed')
         message, = Message.search([('origin', '=', str(bag))])
