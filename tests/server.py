@@ -86,6 +86,8 @@ class DemoServer:
         self.worker = None
         self.workers = None
         self.logins = None
+        # the demo template copied, read when the sources change meanwhile
+        self.template = None
         self.log = None
 
     def _write_config(self, options, path=None):
@@ -141,7 +143,7 @@ class DemoServer:
             self._create_database()
             # the messages of this run only
             (self.directory / 'sms-outbox.jsonl').unlink(missing_ok=True)
-        self.logins = json.loads(logins_file().read_text())
+        self.logins = json.loads(logins_file(self.template).read_text())
         self.log = open(self.directory / 'server.log', 'a' if not fresh
             else 'w')
         self.workers = workers
@@ -251,7 +253,7 @@ class DemoServer:
     def ensure_template(self):
         """The name of the demo database's template, built by the first
         process that misses it while the others wait"""
-        template = templates.demo_template()
+        template = self.template = templates.demo_template()
         logins = logins_file(template)
         lock = templates.Lock(template)
         lock.acquire()
