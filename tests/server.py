@@ -277,7 +277,9 @@ class DemoServer:
             database='postgres', autocommit=True)
         self.sql(f'DROP DATABASE IF EXISTS "{build}" WITH (FORCE)',
             database='postgres', autocommit=True)
-        self.sql(f'CREATE DATABASE "{build}"',
+        # template1 may be in use: trytond connects there to list databases
+        self.sql(f'CREATE DATABASE "{build}" TEMPLATE template0 '
+            "ENCODING 'UTF8'",
             database='postgres', autocommit=True)
         password = self.directory / 'admin-password'
         password.write_text('admin\n')

@@ -209,7 +209,8 @@ def patch_trytond_cache():
             backup_db_cache(below)
         activate(name.split('-'))
         backup_db_cache(name)
-        return restore(name)
+        # the test database is the template's copy already
+        return True
 
     def backup_db_cache(name):
         try:
