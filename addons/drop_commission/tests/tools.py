@@ -6,39 +6,37 @@ their users use: the clerk's portal, the back office, the customer's link
 and the sandbox gateway."""
 import re
 
-from werkzeug.test import Client
-
 from proteus import Model, Wizard
-from trytond.wsgi import app
+from trytond.modules.drop_point.tests.portal_client import (
+    PortalClient, code_of)
 
 
 class Points:
     "The portal, the back office and the customers, in one database"
 
     def __init__(self, config, sent):
+        self.database = config.database_name
         self.root = f'/{config.database_name}'
         self.sent = sent
         self.clients = {}
 
     def last_code(self):
-        return re.search(r'\d{6}', self.sent()[-1]['text']).group()
+        return code_of(self.sent()[-1])
 
     def last_link(self):
         link = re.search(r'https?://\S+', self.sent()[-1]['text']).group()
         return '/' + link.split('/', 3)[3]
 
     def token(self, client):
-        return client.get_cookie('dp_csrf', path=self.root).value
+        "The CSRF token of the client's forms"
+        return client.csrf_token
 
     def portal(self, email, password):
         "The portal, signed in as the user"
         if email not in self.clients:
-            client = Client(app)
-            client.get(f'{self.root}/portal/login')
-            response = client.post(f'{self.root}/portal/login', data={
-                    'csrf_token': self.token(client), 'email': email,
-                    'password': password})
-            assert response.status_code == 303, response.text
+            client = PortalClient.wsgi(self.database)
+            response = client.login(email, password)
+            assert response.status == 303, response.text
             self.clients[email] = client
         return self.clients[email]
 
@@ -62,16 +60,11 @@ class Points:
         "The clerk takes a sealed bag in, the customer's phone verified"
         client = self.portal(email, password)
         intake = f'{self.root}/portal/point/{point.id}/intake'
-        client.post(f'{intake}/code', data={
-                'csrf_token': self.token(client), 'phone': phone})
-        page = client.post(f'{intake}/verify', data={
-                'csrf_token': self.token(client), 'phone': phone,
-                'code': self.last_code()}).text
-        form = dict(re.findall(
-                r'name="(verification|request_id)" value="([^"]+)"', page))
-        page = client.post(f'{intake}/accept', data={
-                'csrf_token': self.token(client), 'phone': phone,
-                'seal': seal, 'item_count': str(items), **form}).text
+        client.post(f'{intake}/code', phone=phone)
+        form = client.post(
+            f'{intake}/verify', phone=phone, code=self.last_code()).form()
+        page = client.post(
+            f'{intake}/accept', form, seal=seal, item_count=str(items)).text
         assert 'Bag accepted' in page, page
         Bag = Model.get('drop.bag')
         bag, = Bag.find([('seal', '=', seal)])
@@ -97,20 +90,12 @@ class Points:
 
     def pay_online(self, link):
         "The customer pays the order from the link with the sandbox's card"
-        client = Client(app)
-        headers = {'Accept-Language': 'en'}
-        client.get(link, headers=headers)
-        response = client.post(f'{link}/pay', headers=headers,
-            data={'csrf_token': self.token(client)})
-        assert response.status_code == 303, response.text
-        gateway = response.headers['Location']
-        page = client.get(gateway, headers=headers).text
-        fields = dict(re.findall(
-                r'name="(amount|currency|return)" value="([^"]+)"', page))
-        response = client.post(gateway, headers=headers, data={
-                'csrf_token': self.token(client),
-                'card': '4242 4242 4242 4242', 'expiry': '12/39',
-                'cvc': '123', **fields})
+        client = PortalClient.wsgi(self.database, language='en')
+        client.get(link)
+        response = client.post(f'{link}/pay')
+        assert response.status == 303, response.text
+        response = response.follow().submit('card-form',
+            card='4242 4242 4242 4242', expiry='12/39', cvc='123')
         assert 'payment=succeeded' in response.headers.get('Location', ''), (
             response.text)
 
@@ -132,19 +117,17 @@ class Points:
         client = self.portal(email, password)
         page = (f'{self.root}/portal/point/{bag.drop_point.id}/issue/'
             f'{bag.id}')
-        response = client.post(f'{page}/pay', data={
-                'csrf_token': self.token(client), 'method': 'cash',
-                'request_id': f'cash-{bag.seal}'})
-        assert response.status_code == 303, response.text
+        response = client.post(
+            f'{page}/pay', method='cash', request_id=f'cash-{bag.seal}')
+        assert response.status == 303, response.text
 
     def issue(self, bag, email, password):
         "The customer reads out the code; the clerk hands the bag out"
         client = self.portal(email, password)
         page = (f'{self.root}/portal/point/{bag.drop_point.id}/issue/'
             f'{bag.id}')
-        client.post(f'{page}/code', data={'csrf_token': self.token(client)})
-        response = client.post(f'{page}/confirm', data={
-                'csrf_token': self.token(client), 'code': self.last_code()})
-        assert response.status_code in {200, 303}, response.text
+        client.post(f'{page}/code')
+        response = client.post(f'{page}/confirm', code=self.last_code())
+        assert response.status in {200, 303}, response.text
         bag.reload()
         assert bag.state == 'issued', bag.state
