@@ -10,15 +10,20 @@ import datetime as dt
 import time
 import unittest
 
+from trytond.modules.drop_point import demo
+
 from .customers import Browser, code_of, new_orders
 from .production import production_server
 from .tools import add_clerks
 
 CLERK = 'codes.clerk@demo.example'
 BUSY_CLERK = 'codes.busy@demo.example'
+# a clerk of another point
+FOREIGN_CLERK = 'codes.foreign@demo.example'
+FOREIGN_POINT = demo.POINTS[1][0]
 # the phones of the tests: +7 912 707-xx-xx
-FRESH, STALE, OTHER, SECOND, LOCKED, HASHED, LIMITED = (
-    f'+791270700{i:02d}' for i in range(1, 8))
+FRESH, STALE, OTHER, SECOND, LOCKED, HASHED, LIMITED, BOUND = (
+    f'+791270700{i:02d}' for i in range(1, 9))
 SENDER_PHONES = [f'+791270710{i:02d}' for i in range(31)]
 ADDRESS_PHONES = [f'+791270720{i:02d}' for i in range(29)]
 # the customers who sign: +7 912 707-30-xx
@@ -83,6 +88,8 @@ class CodesTestCase(unittest.TestCase):
     def setUpClass(cls):
         cls.server = server = production_server()
         cls.clerk, cls.busy_clerk = add_clerks(server, [CLERK, BUSY_CLERK])
+        cls.foreign_clerk, = add_clerks(
+            server, [FOREIGN_CLERK], point=FOREIGN_POINT)
         cls.orders = dict(zip(
                 [PURPOSE, SIGN_LIMITED, SIGN_ADDRESS],
                 new_orders(server, [PURPOSE, SIGN_LIMITED, SIGN_ADDRESS])))
@@ -110,6 +117,24 @@ class CodesTestCase(unittest.TestCase):
             "SELECT id, state, attempts FROM sms_verification "
             "WHERE phone = %s AND purpose LIKE %s ORDER BY id DESC LIMIT 1",
             phone, purpose)[0]
+
+    def test_code_bound_to_its_clerk(self):
+        """Issue 16: a clerk of another point can neither verify nor lock
+        (burn) the code a clerk asked for; the clerk still uses it"""
+        status, _, code = self.ask(BOUND)
+        self.assertEqual(status, 200)
+        (point,), = self.server.sql(
+            "SELECT id FROM drop_point WHERE code = %s", FOREIGN_POINT)
+        wrong = f'{(int(code) + 1) % 10 ** 6:06d}'
+        for typed in [wrong] * 5 + [code]:
+            status, page = self.foreign_clerk.post(
+                f'/point/{point}/intake/verify', phone=BOUND, code=typed)
+            self.assertEqual(status, 400)
+            self.assertNotIn('name="verification"', page)
+        self.assertEqual(self.verification(BOUND)[1:], ('pending', 0))
+        status, page = self.verify(BOUND, code)
+        self.assertEqual(status, 200)
+        self.assertIn('name="verification"', page)
 
     def test_code_lifetime(self):
         "A code is accepted at 9:59 of its life, refused at 10:01"
