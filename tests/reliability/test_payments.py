@@ -3,9 +3,9 @@
 # license terms.
 """Item 11: paying the receipt online through the sandbox gateway, over
 HTTP.  An amount or currency tampered in the card form, a notice replayed
-(again, or twice at once), a notice with a wrong signature or another
-amount: no payment, or exactly one, and the invoice paid once."""
-import configparser
+(again, or twice at once), a notice with a wrong signature (such as the
+key "sandbox" a server without `[drop_receipt] sandbox_secret` once used) or
+another amount: no payment, or exactly one, and the invoice paid once."""
 import hashlib
 import hmac
 import html
@@ -21,8 +21,14 @@ from .customers import Browser, new_orders, wait_processed
 from .production import production_server
 from .tools import wait_queue
 
-TAMPERED, REPLAYED, FORGED = (f'+791271100{i:02d}' for i in range(1, 4))
+TAMPERED, REPLAYED, FORGED, FALLBACK = (
+    f'+791271100{i:02d}' for i in range(1, 5))
 CARD = {'card': '4242 4242 4242 4242', 'expiry': '12/39', 'cvc': '123'}
+# the key the sandbox's notices are signed with, as the server reads it
+SANDBOX_KEY = '''
+from trytond.modules.drop_receipt.payment import sandbox_secret
+result = sandbox_secret()
+'''
 # the order's invoices: state, and what is left on the customer's account
 INVOICES = '''SELECT i.state, COALESCE((
         SELECT SUM(l.debit - l.credit) FROM account_move_line l
@@ -39,15 +45,11 @@ class PaymentsTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.server = production_server()
-        cls.orders = dict(zip(
-                [TAMPERED, REPLAYED, FORGED],
-                new_orders(cls.server, [TAMPERED, REPLAYED, FORGED])))
+        phones = [TAMPERED, REPLAYED, FORGED, FALLBACK]
+        cls.orders = dict(zip(phones, new_orders(cls.server, phones)))
         for order in cls.orders.values():
             wait_processed(cls.server, order)
-        config = configparser.ConfigParser(interpolation=None)
-        config.read(cls.server.config)
-        cls.secret = config.get(
-            'drop_receipt', 'sandbox_secret', fallback='sandbox')
+        cls.secret = cls.server.script(SANDBOX_KEY)
 
     def pay(self, order, customer=None):
         """The customer taps "Pay" on the receipt: the gateway's page, its
@@ -204,4 +206,21 @@ class PaymentsTestCase(unittest.TestCase):
         self.assertEqual(
             together(*[lambda: self.notice(body, signature)] * 2),
             [204, 204])
+        self.assert_paid_once(order, total)
+
+    def test_fallback_key_refused(self):
+        """A notice signed with "sandbox", the key a server without
+        [drop_receipt] sandbox_secret used, pays nothing"""
+        order = self.orders[FALLBACK]
+        _, gateway, fields, total, reference = self.started(order)
+        body = json.dumps({
+                'reference': reference, 'status': 'succeeded',
+                'amount': fields['amount'], 'currency': 'RUB'}).encode()
+        guessed = hmac.new(b'sandbox', body, hashlib.sha256).hexdigest()
+        self.assertEqual(self.notice(body, guessed), 400)
+        self.assert_unpaid(order, total)
+        # the key the server drew for its database signs it
+        self.assertNotEqual(self.secret, 'sandbox')
+        self.assertEqual(self.notice(*self.signed(
+                    reference, fields['amount'], 'RUB')), 204)
         self.assert_paid_once(order, total)

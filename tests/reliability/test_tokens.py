@@ -5,10 +5,13 @@
 the product's generator: all distinct, 192 bits from `secrets`); a wrong,
 missing, revoked or expired one shows the same "not found" page; the pages
 send no referrer and are not cached; the server's log at INFO never shows
-a token."""
+a token.  A printed act's link opens only with the token made under the key
+the server drew for its database, not one computed from the database's
+name."""
 import base64
 import collections
 import hashlib
+import hmac
 import secrets
 import string
 import unittest
@@ -64,6 +67,15 @@ Handover = pool.get('drop.handover')
 act = Handover.search([], order=[('id', 'ASC')], limit=1)[0]
 result = [act.id, act.verification_token()]
 '''
+
+
+def fallback_token(database, act, number):
+    """The act's token under the key a server without [drop_handover]
+    secret once used: computed from the database's name"""
+    key = f'drop-points-handover:{database}'.encode()
+    message = '\0'.join(['drop.handover', database, str(act), number])
+    digest = hmac.new(key, message.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode().rstrip('=')
 
 
 class TokensTestCase(unittest.TestCase):
@@ -202,3 +214,20 @@ class TokensTestCase(unittest.TestCase):
                 '/bag/***/pay', f'/act/{act}/***']:
             self.assertIn(path, text)
         self.assertRegex(text, r'/sandbox/\w+\?return=\S*bag(/|%2F)\*{3}')
+
+    def test_act_token_not_from_database_name(self):
+        """A printed act's page: the token the product made opens it (a
+        gunicorn worker checks what another process signed), one computed
+        from the database's name gets the page of a wrong link"""
+        browser = Browser(self.server)
+        act, token = self.server.script(ACT)
+        (number,), = self.server.sql(
+            "SELECT number FROM drop_handover WHERE id = %s", act)
+        page = browser.get(f'/act/{act}/{token}')
+        self.assertEqual(page.status, 200)
+        self.assertIn(number, page.text)
+        guessed = fallback_token(self.server.database, act, number)
+        self.assertNotEqual(guessed, token)
+        page = browser.get(f'/act/{act}/{guessed}')
+        self.assertEqual(page.status, 404)
+        self.assertNotIn(number, page.text)
