@@ -6,10 +6,8 @@ service, and a bag taken in at the point and written up at the factory."""
 import re
 from decimal import Decimal
 
-from werkzeug.test import Client
-
 from proteus import Model, Wizard
-from trytond.wsgi import app
+from trytond.modules.drop_point.tests.portal_client import PortalClient
 
 
 def create_shop(accounts, config, service="Dry cleaning of a suit",
@@ -49,24 +47,14 @@ def confirmed_order(config, point, product, phone, seal, last_code, sent):
     order of one item: return the order and the link the customer got"""
     Bag = Model.get('drop.bag')
     root = f'/{config.database_name}'
-    client = Client(app)
-
-    def token():
-        return client.get_cookie('dp_csrf', path=root).value
-    client.get(f'{root}/portal/login')
-    client.post(f'{root}/portal/login', data={
-            'csrf_token': token(), 'email': 'anna@example.com',
-            'password': 'clerk-2026'})
+    client = PortalClient.wsgi(config.database_name)
+    client.login('anna@example.com', 'clerk-2026')
     intake = f'{root}/portal/point/{point.id}/intake'
-    client.post(f'{intake}/code', data={'csrf_token': token(), 'phone': phone})
-    page = client.post(f'{intake}/verify', data={
-            'csrf_token': token(), 'phone': phone,
-            'code': last_code()}).text
-    form = dict(re.findall(
-            r'name="(verification|request_id)" value="([^"]+)"', page))
-    page = client.post(f'{intake}/accept', data={
-            'csrf_token': token(), 'phone': phone, 'seal': seal,
-            'item_count': '1', **form}).text
+    client.post(f'{intake}/code', phone=phone)
+    form = client.post(
+        f'{intake}/verify', phone=phone, code=last_code()).form()
+    page = client.post(
+        f'{intake}/accept', form, seal=seal, item_count='1').text
     assert 'Bag accepted' in page, page
     receive = Wizard('drop.bag.receive')
     receive.form.seal = seal
