@@ -176,6 +176,15 @@ class Bag(metaclass=PoolMeta):
                 else i.total_amount)
             for i in invoices)
 
+    @property
+    def refund_due(self):
+        "What the gateways took for the bag's order beyond its price"
+        Payment = Pool().get('account.payment')
+        return sum(p.amount for p in Payment.search([
+                    ('drop_bag', '=', self.id),
+                    ('refund', '=', 'due'),
+                    ]))
+
     @classmethod
     def notify_at_point(cls, bags):
         "One message per bag back at its point, in the customer's language"
@@ -293,7 +302,8 @@ class Bag(metaclass=PoolMeta):
             values.update(
                 order=order,
                 document=Markup(Document(self, portal.language).html),
-                due=self.amount_due, signature=signature,
+                due=self.amount_due, refund=self.refund_due,
+                signature=signature,
                 signed_at=portal.local(
                     signature.signed_at, self.company).strftime(
                     '%d.%m.%Y %H:%M') if signature else None,

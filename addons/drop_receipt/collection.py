@@ -8,6 +8,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
+from trytond.transaction import Transaction
 
 from .exceptions import OrderError
 from .payment import post_invoices
@@ -55,22 +56,22 @@ class Collection(ModelSQL, ModelView):
 
     @classmethod
     def collect(cls, bag, clerk, method, request_id=None):
-        """The clerk took the amount due for the bag's order: pay its
-        invoices and return the collection; a request already made returns
-        its collection"""
+        """The clerk took the amount due for the bag's order: cancel the
+        online payments in progress at their gateways, pay its invoices and
+        return the collection; a request already made returns its
+        collection"""
         pool = Pool()
         Bag = pool.get('drop.bag')
         Configuration = pool.get('drop.receipt.configuration')
-        Date = pool.get('ir.date')
-        Invoice = pool.get('account.invoice')
-        MoveLine = pool.get('account.move.line')
+        Payment = pool.get('account.payment')
         if request_id:
             done = cls.search([('request_id', '=', request_id)], limit=1)
             if done:
                 return done[0]
         if method not in dict(METHODS):
             raise OrderError(gettext('drop_receipt.msg_collection_method'))
-        # a second tap of the same payment waits here, then sees it paid
+        # a second tap, or the customer's "Pay" on the link, waits here,
+        # then sees it paid
         Bag.lock([bag])
         bag = Bag(bag.id)
         due = bag.amount_due
@@ -81,29 +82,53 @@ class Collection(ModelSQL, ModelView):
         if not payment_method:
             raise OrderError(gettext(
                     'drop_receipt.msg_collection_not_configured'))
+        invoices = cls._invoices(bag)
+        cancelled = Payment.cancel_in_progress(
+            [l for i in invoices for l in i.lines_to_pay
+                if not l.reconciliation])
+        collection = cls(
+            company=bag.company, bag=bag, drop_point=bag.drop_point,
+            clerk=clerk, method=method, amount=due,
+            currency=bag.order.currency, request_id=request_id,
+            moves=cls._pay(bag, invoices, payment_method))
+        collection.save()
+        Payment.write(cancelled, {'point_collection': collection.id})
+        return collection
+
+    @classmethod
+    def _invoices(cls, bag):
+        """The order's invoices, posted, with what their lines still owe
+        whatever payments are on them"""
+        Invoice = Pool().get('account.invoice')
         invoices = [i for i in bag.order.invoices
             if i.state in {'draft', 'validated', 'posted'}]
         post_invoices(invoices)
+        with Transaction().set_context(with_payment=False):
+            return Invoice.browse(invoices)
+
+    @classmethod
+    def _pay(cls, bag, invoices, payment_method):
+        """Pay what the invoices owe with the payment method, reconciled:
+        return the moves"""
+        pool = Pool()
+        Date = pool.get('ir.date')
+        MoveLine = pool.get('account.move.line')
         today = Date.today()
+        description = gettext(
+            'drop_receipt.msg_collection_description',
+            seal=bag.seal, point=bag.drop_point.code)
         moves = []
-        for invoice in Invoice.browse(invoices):
+        for invoice in invoices:
             if not invoice.amount_to_pay:
                 continue
             lines = invoice.pay_invoice(
                 invoice.amount_to_pay, payment_method, today,
-                description=gettext(
-                    'drop_receipt.msg_collection_description',
-                    seal=bag.seal, point=bag.drop_point.code))
+                description=description)
             moves.extend({l.move for l in lines})
             MoveLine.reconcile(
-                [l for l in Invoice(invoice.id).lines_to_pay
-                    if not l.reconciliation] + lines)
-        collection = cls(
-            company=bag.company, bag=bag, drop_point=bag.drop_point,
-            clerk=clerk, method=method, amount=due,
-            currency=bag.order.currency, moves=moves, request_id=request_id)
-        collection.save()
-        return collection
+                [l for l in invoice.lines_to_pay if not l.reconciliation]
+                + lines)
+        return moves
 
 
 class CollectionMove(ModelSQL):

@@ -14,8 +14,9 @@ import uuid
 from decimal import Decimal
 
 from trytond.i18n import gettext
-from trytond.model import Unique, fields
+from trytond.model import ModelView, Unique, Workflow, fields
 from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .exceptions import OrderError
@@ -67,6 +68,20 @@ class Payment(metaclass=PoolMeta):
     gateway_reference = fields.Char(
         "Gateway Reference", readonly=True, strip=False,
         help="The payment's reference at the online gateway.")
+    point_collection = fields.Many2One(
+        'drop.bag.collection', "Paid at the Point Instead", readonly=True,
+        ondelete='RESTRICT',
+        states={'invisible': ~Eval('point_collection')},
+        help="The payment at the point for which this online payment was "
+        "cancelled at its gateway.")
+    refund = fields.Selection([
+            (None, ""),
+            ('due', "To Make"),
+            ('made', "Made"),
+            ], "Refund", readonly=True,
+        help="The gateway took this payment for an order already paid: its "
+        "amount is to be given back to the customer. Failing the payment "
+        "once refunded (a Stripe refund does it) marks the refund made.")
 
     @classmethod
     def __setup__(cls):
@@ -82,6 +97,8 @@ class Payment(metaclass=PoolMeta):
         default = default.copy() if default else {}
         default.setdefault('gateway_reference', None)
         default.setdefault('drop_bag', None)
+        default.setdefault('point_collection', None)
+        default.setdefault('refund', None)
         return super().copy(payments, default=default)
 
     @classmethod
@@ -138,6 +155,58 @@ class Payment(metaclass=PoolMeta):
         "The sandbox takes the card on its page, then sends its notice"
         pass
 
+    @classmethod
+    def cancel_in_progress(cls, lines):
+        """Cancel at their gateways the payments of the lines still in
+        progress, so that none takes money once the lines are paid another
+        way; refused unless each gateway takes nothing more for certain.
+        Return the payments cancelled."""
+        payments = cls.search([
+                ('line', 'in', [l.id for l in lines]),
+                ('state', 'in', ['submitted', 'approved', 'processing']),
+                ])
+        # a gateway's notice of one of them waits, then finds it failed
+        cls.lock(payments)
+        for payment in payments:
+            payment.cancel_at_gateway()
+        cls.fail(payments)
+        return payments
+
+    def cancel_at_gateway(self):
+        "Make sure the gateway takes no money for the payment, or refuse"
+        cancel = getattr(self, f'_cancel_{self.process_method}', None)
+        if self.state != 'processing' or not cancel:
+            raise OrderError(gettext(
+                    'drop_receipt.msg_payment_in_progress',
+                    payment=self.rec_name))
+        cancel()
+
+    def _cancel_drop_sandbox(self):
+        """The sandbox charges a payment only while it is processing, under
+        its lock"""
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('succeeded')
+    def succeed(cls, payments):
+        "Money the gateway took for an order already paid is to be refunded"
+        overpaid = [p for p in payments
+            if p.drop_bag and p.line and p.line.reconciliation]
+        super().succeed(payments)
+        if overpaid:
+            cls.write(overpaid, {'refund': 'due'})
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('failed')
+    def fail(cls, payments):
+        "A payment to refund that fails was given back"
+        super().fail(payments)
+        refunded = [p for p in payments if p.refund == 'due']
+        if refunded:
+            cls.write(refunded, {'refund': 'made'})
+
     def checkout_url(self, return_url):
         "Where the customer pays the payment at its gateway"
         method = self.journal.process_method
@@ -166,13 +235,17 @@ class Payment(metaclass=PoolMeta):
         return payments[0] if payments else None
 
     @classmethod
-    def sandbox_notice(cls, body, signature):
+    def sandbox_notice(cls, body, signature, charge=False):
         """The sandbox gateway's notice that a payment succeeded or was
         declined: a JSON body of reference, status, amount and currency,
-        signed.  A notice received again changes nothing more.
+        signed.  A notice received again changes nothing more; a success
+        after a decline or a cancellation is money taken all the same.
+        charge: the notice of the sandbox's own card form, which takes the
+        money only of a payment still processing (not cancelled).
 
-        Return 'ok', 'unknown' (no such payment), 'forged' (bad signature)
-        or 'mismatch' (not the payment's amount or currency)."""
+        Return 'ok', 'unknown' (no such payment), 'forged' (bad signature),
+        'mismatch' (not the payment's amount or currency) or 'closed' (a
+        charge of a payment no longer processing: nothing taken)."""
         # as bytes: a header may hold any Latin-1 character
         if not hmac.compare_digest(
                 sign(body).encode(), (signature or '').encode()):
@@ -198,9 +271,13 @@ class Payment(metaclass=PoolMeta):
                 "sandbox notice for %s: %s %s is not %s %s", reference,
                 amount, currency, payment.amount, payment.currency.code)
             return 'mismatch'
-        if payment.state == 'processing':
-            if status == 'succeeded':
-                cls.succeed([payment])
-            elif status in {'declined', 'failed'}:
-                cls.fail([payment])
+        if charge and payment.state != 'processing':
+            return 'closed'
+        # the money a gateway says it took is recorded, even after a
+        # cancellation: a refund to make if the order was paid otherwise
+        if status == 'succeeded':
+            cls.succeed([payment])
+        elif (status in {'declined', 'failed'}
+                and payment.state == 'processing'):
+            cls.fail([payment])
         return 'ok'

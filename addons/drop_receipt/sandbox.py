@@ -117,7 +117,10 @@ def charge(portal, reference):
             'currency': form.get('currency', ''),
             }).encode()
     with without_check_access():
-        result = Payment.sandbox_notice(body, sign(body))
+        # cancelled meanwhile (paid at the point): nothing is charged
+        result = Payment.sandbox_notice(body, sign(body), charge=True)
+    if result == 'closed':
+        return _render(portal, _payment(reference))
     if result != 'ok':
         return _render(
             portal, payment, status=HTTPStatus.BAD_REQUEST,
