@@ -3,12 +3,13 @@
 # license terms.
 """A local stand-in for Stripe's API, for the tests: Stripe cannot be
 reached from here.  It keeps payment intents as Stripe does, as much as
-Tryton's account_payment_stripe uses of them, and makes the signed webhook
-events Stripe would send."""
+Tryton's account_payment_stripe uses of them (and their cancellation), and
+makes the signed webhook events Stripe would send."""
 import hashlib
 import hmac
 import itertools
 import json
+import re
 import threading
 import time
 import urllib.parse
@@ -70,6 +71,22 @@ class FakeStripe:
             intent['amount'] if amount is None else amount)
         return intent
 
+    def _cancel(self, intent_id):
+        """Stripe cancels an intent the customer has not paid, and refuses
+        once it went through: (status, body)"""
+        intent = self.intents.get(intent_id)
+        if not intent:
+            return 404, None
+        if intent['status'] in {'succeeded', 'processing', 'canceled'}:
+            return 400, {'error': {
+                        'type': 'invalid_request_error',
+                        'code': 'payment_intent_unexpected_state',
+                        'message': "You cannot cancel this PaymentIntent "
+                        f"because it has a status of {intent['status']}.",
+                        }}
+        intent['status'] = 'canceled'
+        return 200, intent
+
     @staticmethod
     def event(intent, type_='payment_intent.succeeded', number=1):
         "The webhook event Stripe sends about the intent, as JSON"
@@ -110,9 +127,17 @@ class FakeStripe:
                 form = {k: v[-1] for k, v in urllib.parse.parse_qs(
                         self.rfile.read(length).decode()).items()}
                 fake.requests.append(('POST', self.path, form))
+                cancel = re.fullmatch(
+                    r'/v1/payment_intents/([^/]+)/cancel', self.path)
                 if self.path == '/v1/payment_intents':
                     self._reply(200, fake._create(
                             form, self.headers.get('Idempotency-Key')))
+                elif cancel:
+                    status, body = fake._cancel(cancel[1])
+                    if body:
+                        self._reply(status, body)
+                    else:
+                        self._not_found()
                 else:
                     self._not_found()
 

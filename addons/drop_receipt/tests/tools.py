@@ -3,6 +3,7 @@
 # license terms.
 """Steps the order's scenarios share: a point with its clerk and a priced
 service, and a bag taken in at the point and written up at the factory."""
+import html
 import re
 from decimal import Decimal
 
@@ -71,3 +72,59 @@ def confirmed_order(config, point, product, phone, seal, last_code, sent):
     order.click('confirm')
     link = re.search(r'https?://\S+', sent()[-1]['text']).group()
     return order, '/' + link.split('/', 3)[3]
+
+
+def point_payment_methods(accounts):
+    "Cash and card taken at the points, booked to the cash account"
+    Configuration = Model.get('drop.receipt.configuration')
+    Journal = Model.get('account.journal')
+    PaymentMethod = Model.get('account.invoice.payment.method')
+    journal, = Journal.find([('code', '=', 'CASH')])
+    configuration = Configuration(1)
+    for name in ['cash_method', 'card_method']:
+        method = PaymentMethod(
+            name=name, journal=journal, credit_account=accounts['cash'],
+            debit_account=accounts['cash'])
+        method.save()
+        setattr(configuration, name, method)
+    configuration.save()
+
+
+def back_at_point(bag):
+    "The factory finished the bag's order: an act takes it back to its point"
+    Handover = Model.get('drop.handover')
+    bag.click('ready')
+    point = bag.drop_point
+    act = Handover(
+        direction='to_point', drop_point=point, from_location=bag.custodian,
+        to_location=point.location.storage_location)
+    act.lines.new(bag=bag)
+    act.save()
+    act.click('send')
+    act.click('confirm')
+    bag.reload()
+
+
+class Clerk:
+    "The point's clerk anna@example.com in the portal, in English"
+
+    def __init__(self, config, point):
+        self.root = f'/{config.database_name}'
+        self.point = point
+        self.client = PortalClient.wsgi(
+            config.database_name, language='en', prefix='/portal')
+        self.client.login('anna@example.com', 'clerk-2026')
+
+    def post(self, path, **data):
+        return self.client.post(path, data)
+
+    def collect(self, bag, method='cash'):
+        """Record the money taken for the bag: the page shown after, and
+        its error if any"""
+        response = self.post(
+            f'/point/{self.point.id}/issue/{bag.id}/pay', method=method)
+        if response.status == 302 or response.status == 303:
+            response = response.follow()
+        error = re.search(r'id="error">([^<]+)<', response.text)
+        state = re.search(r'id="paid-state">([^<]+)<', response.text)
+        return state[1], html.unescape(error[1]) if error else None
