@@ -2,60 +2,56 @@
 # top level of this repository contains the full copyright notices and
 # license terms.
 """Concurrent intakes on PostgreSQL, through the portal over HTTP."""
-import http.cookiejar
-import json
-import re
 import threading
 import unittest
-import urllib.error
-import urllib.parse
-import urllib.request
 
 from trytond.modules.drop_point import demo
+from trytond.modules.drop_point.tests.portal_client import (
+    PortalClient, newest_code)
 
 from .server import server
 
 CLERK = demo.POINTS[0][-1]
+# what the intake's form keeps from the verified code
+INTAKE = ['verification', 'request_id']
 
 
 class Clerk:
-    "A clerk's (or another portal user's) browser session, as a script"
+    """A clerk's (or another portal user's) browser session, as a script:
+    the portal test client signed in, its paths under the portal, redirects
+    followed, in English (its opener's addheaders)"""
 
     def __init__(self, server, email=CLERK):
         self.server = server
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-        self.opener.addheaders = [('Accept-Language', 'en')]
-        self.token = re.search(
-            r'name="csrf_token" value="([^"]+)"', self.get('/login'))[1]
-        self.post('/login', email=email, password=demo.PASSWORD)
+        self.client = PortalClient.http(server.url, server.database,
+            language='en', prefix='/portal')
+        self.opener = self.client.transport.opener
+        self.client.login(email, demo.PASSWORD)
         (self.point,), = server.sql(
             "SELECT id FROM drop_point WHERE code = 'PVZ-01'")
 
+    @property
+    def token(self):
+        "The CSRF token of the browser's forms"
+        return self.client.csrf_token
+
     def get(self, path):
-        with self.opener.open(self.server.portal + path) as response:
-            return response.read().decode()
+        "The page's text; an error answer raises HTTPError"
+        return self.client.get(path).checked().text
 
     def post(self, path, **data):
-        body = urllib.parse.urlencode(
-            dict(data, csrf_token=self.token), doseq=True).encode()
-        try:
-            with self.opener.open(self.server.portal + path, body) as answer:
-                return answer.status, answer.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
+        "Post the form with the CSRF token: status, text"
+        page = self.client.post(path, data)
+        return page.status, page.text
 
     def verified(self, phone):
         "Ask for a code, read it from the outbox, send it back"
         intake = f'/point/{self.point}/intake'
         self.post(f'{intake}/code', phone=phone)
-        outbox = (self.server.directory / 'sms-outbox.jsonl').read_text()
-        code = [re.search(r'\d{6}', json.loads(line)['text']).group()
-            for line in outbox.splitlines()
-            if json.loads(line)['phone'] == phone][-1]
-        _, page = self.post(f'{intake}/verify', phone=phone, code=code)
-        return dict(re.findall(
-                r'name="(verification|request_id)" value="([^"]+)"', page))
+        code = newest_code(self.server.directory / 'sms-outbox.jsonl', phone)
+        form = self.client.post(
+            f'{intake}/verify', phone=phone, code=code).form()
+        return {n: form[n] for n in INTAKE if n in form}
 
     def accept(self, phone, seal, form):
         return self.post(
