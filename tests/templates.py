@@ -275,7 +275,8 @@ def prune(uri):
             used = float(comment) if comment and comment.isdigit() else now
             if name.startswith('test-'):
                 module_templates.append((used, name))
-            elif name.startswith(DEMO_PREFIX):
+            elif name.startswith(DEMO_PREFIX) and not name.endswith('_build'):
+                # a build under way is another process's
                 demo_templates.append((used, name))
             elif _run_database(name) and not _alive(_run_database(name)):
                 dead.append(name)
