@@ -2,17 +2,13 @@
 # top level of this repository contains the full copyright notices and
 # license terms.
 """The partner portal shell in a real browser, on a phone-size screen."""
-import http.cookiejar
-import re
 import unittest
-import urllib.error
-import urllib.parse
-import urllib.request
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 
 from trytond.modules.drop_point import demo
+from trytond.modules.drop_point.tests.portal_client import PortalClient
 
 from .browser import chromium, screenshot, submitted, wait
 from .server import server
@@ -164,20 +160,8 @@ class PortalBrowserTestCase(unittest.TestCase):
 
     def _post_login(self, email, password, origin=None):
         "Post the login form as a script would; return status and page"
-        jar = http.cookiejar.CookieJar()
-        opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(jar))
-        page = opener.open(f'{self.server.portal}/login').read().decode()
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
-        data = urllib.parse.urlencode({
-                'csrf_token': token, 'email': email,
-                'password': password}).encode()
-        request = urllib.request.Request(
-            f'{self.server.portal}/login', data=data)
-        if origin:
-            request.add_header('Origin', origin)
-        try:
-            response = opener.open(request)
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
-        return response.status, response.read().decode()
+        client = PortalClient.http(self.server.url, self.server.database)
+        client.get('/portal/login')
+        page = client.post('/portal/login', email=email, password=password,
+            headers={'Origin': origin} if origin else None)
+        return page.status, page.text

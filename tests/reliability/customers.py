@@ -3,14 +3,16 @@
 # license terms.
 """The suite's customers: their bags written up and confirmed at the factory,
 the receipt's link each got by SMS, and a browser on a link, as a script."""
-import http.cookiejar
 import re
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections import namedtuple
 
+# NoRedirect and code_of: the suite's tests import them from here too
+from trytond.modules.drop_point.tests.portal_client import (  # noqa: F401
+    NoRedirect, PortalClient, code_of)
+
+# what Browser answered before it was the portal test client's Page
 Answer = namedtuple('Answer', ['status', 'headers', 'text'])
 Order = namedtuple('Order', ['phone', 'seal', 'bag', 'sale', 'token'])
 LINK = re.compile(r'/bag/([A-Za-z0-9_-]+)')
@@ -79,63 +81,40 @@ def wait_processed(server, order, timeout=60):
     raise AssertionError(f"order {order.sale} not processed in {timeout} s")
 
 
-def code_of(message):
-    "The one-time code in a text message"
-    return re.search(r'\b\d{6}\b', message['text'])[0]
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    "A redirect is the answer (a browser sends no Origin header after it)"
-
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
 class Browser:
-    """A browser over HTTP: its cookies, and the CSRF token of the last page
-    it read; redirects are answers, not followed"""
+    """A browser over HTTP: the portal test client, its paths under the
+    database, a URL or the server's own; redirects are answers, not
+    followed; its answers are pages (status, headers, text, form())"""
 
     def __init__(self, server, language='en'):
         self.server = server
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
-            NoRedirect())
-        self.opener.addheaders = [('Accept-Language', language)]
-        self.csrf = None
+        self.client = PortalClient.http(server.url, server.database,
+            language=language, follow_redirects=False)
+        self.opener = self.client.transport.opener
+
+    @property
+    def csrf(self):
+        "The CSRF token of the browser's forms"
+        return self.client.csrf_token
 
     def url(self, path):
-        "A path under the database, one from the server's root, or a URL"
-        if path.startswith('http'):
-            return path
-        if path.startswith(f'/{self.server.database}/'):
-            return self.server.url + path
-        return f'{self.server.url}/{self.server.database}{path}'
+        "The URL of a path under the database, one from the root, or a URL"
+        return urllib.parse.urljoin(self.server.url, self.client.url(path))
 
     def open(self, path, data=None, headers=None):
-        request = urllib.request.Request(
-            self.url(path), data=data, headers=headers or {})
-        try:
-            with self.opener.open(request) as answer:
-                status, headers, body = (
-                    answer.status, answer.headers, answer.read())
-        except urllib.error.HTTPError as error:
-            status, headers, body = error.code, error.headers, error.read()
-        text = body.decode(errors='replace')
-        found = re.search(r'name="csrf_token" value="([^"]+)"', text)
-        if found:
-            self.csrf = found[1]
-        return Answer(status, headers, text)
+        "GET, or POST of an encoded form (bytes) as it is"
+        if data is None:
+            return self.get(path, headers)
+        return self.post(
+            path, urllib.parse.parse_qs(data.decode(), keep_blank_values=True),
+            csrf=False, headers=headers)
 
     def get(self, path, headers=None):
-        return self.open(path, headers=headers)
+        return self.client.get(path, headers=headers)
 
     def post(self, path, data=None, csrf=True, headers=None):
-        "Post the form, with the page's CSRF token unless told not to"
-        data = dict(data or {})
-        if csrf:
-            data['csrf_token'] = self.csrf
-        return self.open(
-            path, urllib.parse.urlencode(data).encode(), headers=headers)
+        "Post the form, with the CSRF token unless told not to"
+        return self.client.post(path, data, csrf=csrf, headers=headers)
 
     def receipt(self, token):
         return self.get(f'/bag/{token}')

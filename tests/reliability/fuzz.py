@@ -39,12 +39,12 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
-from werkzeug.test import Client
 
 # loads the database's pool, as under gunicorn
 from trytond.application import app
 from trytond.config import config
 from trytond.modules.drop_point import demo
+from trytond.modules.drop_point.tests.portal_client import PortalClient
 from trytond.pool import Pool
 from trytond.transaction import Transaction, TransactionError
 
@@ -253,18 +253,16 @@ class Fuzzer:
         return [v.id for v in verifications]
 
     def client(self, email):
-        "A browser: logged in as the portal user of that e-mail, or not"
-        client = Client(app)
-        page = client.get(self.path('/portal/login'),
-            environ_base={'REMOTE_ADDR': REMOTE_ADDR}).get_data(as_text=True)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+        """A browser: logged in as the portal user of that e-mail, or not;
+        werkzeug's client and the CSRF token"""
+        portal = PortalClient.wsgi(
+            self.database, app=app, environ={'REMOTE_ADDR': REMOTE_ADDR})
         if email:
-            response = client.post(self.path('/portal/login'), data={
-                    'email': email, 'password': demo.PASSWORD,
-                    'csrf_token': token},
-                environ_base={'REMOTE_ADDR': REMOTE_ADDR})
-            assert response.status_code == 303, response.status
-        return client, token
+            response = portal.login(email, demo.PASSWORD)
+            assert response.status == 303, response.status
+        else:
+            portal.get('/portal/login')
+        return portal.transport.client, portal.csrf_token
 
     def path(self, path):
         return f'/{self.database}{path}'

@@ -13,9 +13,10 @@ import time
 import urllib.request
 
 from trytond.modules.drop_point import demo
+from trytond.modules.drop_point.tests.portal_client import code_of
 
 from ..server import VAR, DemoServer
-from ..test_intake_concurrency import Clerk
+from ..test_intake_concurrency import INTAKE, Clerk
 from .production import QUEUE, WORKERS
 
 POINT = demo.POINTS[0][0]
@@ -97,12 +98,11 @@ def verify(clerk, phones):
         assert status == 200, (status, page)
     forms = {}
     for phone in phones:
-        code = re.search(
-            r'\d{6}', server.wait_message(phone, after)['text']).group()
-        status, page = clerk.post(f'{intake}/verify', phone=phone, code=code)
-        assert status == 200, (status, page)
-        forms[phone] = dict(re.findall(
-                r'name="(verification|request_id)" value="([^"]+)"', page))
+        code = code_of(server.wait_message(phone, after))
+        page = clerk.client.post(f'{intake}/verify', phone=phone, code=code)
+        assert page.status == 200, (page.status, page.text)
+        form = page.form()
+        forms[phone] = {n: form[n] for n in INTAKE if n in form}
     return forms
 
 
