@@ -6,17 +6,16 @@ partner's browser, the text messages the queue sends) and its bounded load:
 a number of requests spread over a number of threads, each thread a client
 of its own, stopped at a deadline."""
 import base64
-import http.cookiejar
 import itertools
 import json
-import re
 import statistics
 import threading
 import time
-import urllib.parse
 import urllib.request
 
 from trytond.modules.drop_point import demo
+from trytond.modules.drop_point.tests.portal_client import (
+    PortalClient, code_of)
 
 # no row of the bench runs longer than this, whatever REQUESTS says
 DEADLINE = 240
@@ -66,32 +65,29 @@ class RPC:
 
 
 class Portal:
-    "A partner's browser: cookies, CSRF token"
+    """A partner's browser: the portal test client, signed in if given an
+    e-mail, its paths under the portal; answers are texts, an error raises
+    HTTPError"""
 
     def __init__(self, server, email=None, password=demo.PASSWORD):
         self.base = server.portal
-        self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.cookies))
+        self.client = PortalClient.http(
+            server.url, server.database, prefix='/portal', timeout=60)
+        self.cookies = self.client.transport.jar
+        self.opener = self.client.transport.opener
         if email:
-            page = self.get('/login')
-            token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
-            self.post('/login', {
-                    'csrf_token': token, 'email': email,
-                    'password': password})
+            self.client.login(email, password).checked()
 
     def get(self, path):
-        with self.opener.open(self.base + path, timeout=60) as response:
-            return response.read().decode()
+        return self.client.get(path).checked().text
 
     def post(self, path, data):
-        body = urllib.parse.urlencode(data).encode()
-        with self.opener.open(self.base + path, body, timeout=60) as response:
-            return response.read().decode()
+        "Post the form, with the CSRF token if it has none"
+        return self.client.post(path, data).checked().text
 
     @property
     def csrf_token(self):
-        return next(c.value for c in self.cookies if c.name == 'dp_csrf')
+        return self.client.csrf_token
 
 
 class Outbox:
@@ -134,7 +130,7 @@ class Outbox:
         raise RuntimeError(f"no text message to {phone} within {timeout} s")
 
     def code(self, phone, after=None):
-        return re.search(r'\d{6}', self.wait(phone, after)['text'])[0]
+        return code_of(self.wait(phone, after))
 
     def previous(self, phone):
         "The id of the last message to the phone yet, or None"

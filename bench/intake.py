@@ -43,13 +43,11 @@ class Clerk:
         form of an intake request"""
         n = unique()
         phone = phone or f'+7913{n:07d}'
-        form = {'csrf_token': self.portal.csrf_token, 'phone': phone}
         before = self.outbox.previous(phone)
-        self.portal.post(f'{self.path}/code', form)
+        self.portal.post(f'{self.path}/code', {'phone': phone})
         code = self.outbox.code(phone, after=before)
-        page = self.portal.post(f'{self.path}/verify', dict(form, code=code))
-        form.update(re.findall(
-                r'name="(verification|request_id)" value="([^"]+)"', page))
+        form = self.portal.client.post(
+            f'{self.path}/verify', phone=phone, code=code).checked().form()
         if 'verification' not in form:
             raise RuntimeError(f"the code of {phone} was refused")
         form.update(seal=f'BENCH{n:07d}', item_count='3')
@@ -57,7 +55,6 @@ class Clerk:
 
     def accept(self, form):
         "Send the intake request; return its seconds"
-        form = dict(form, csrf_token=self.portal.csrf_token)
         started = time.perf_counter()
         page = self.portal.post(f'{self.path}/accept', form)
         elapsed = time.perf_counter() - started
