@@ -118,3 +118,18 @@ class Browser:
 
     def receipt(self, token):
         return self.get(f'/bag/{token}')
+
+
+def start_payment(server, order, customer=None):
+    """The customer taps "Pay" on the order's receipt and is on the
+    gateway's page: the browser, the page's address and its form's fields"""
+    customer = customer or Browser(server)
+    customer.receipt(order.token)
+    answer = customer.post(f'/bag/{order.token}/pay')
+    assert answer.status == 303, answer.status
+    gateway = answer.headers['Location']
+    page = customer.get(gateway)
+    assert page.status == 200, page.status
+    fields = dict(re.findall(
+            r'name="(amount|currency|return)" value="([^"]*)"', page.text))
+    return customer, gateway, fields

@@ -19,7 +19,7 @@ from decimal import Decimal
 from trytond.pyson import PYSONDecoder
 
 from ..test_intake_concurrency import Clerk, together
-from .customers import Browser, new_orders, wait_processed
+from .customers import Browser, new_orders, start_payment, wait_processed
 from .production import production_server
 from .test_payments import CARD, INVOICES
 from .tools import RPC, wait_queue
@@ -77,16 +77,7 @@ class PaidTwiceTestCase(unittest.TestCase):
     def started(self, order):
         """The customer taps "Pay" on the receipt and is on the gateway's
         page: the browser, the page's address and its form's fields"""
-        customer = Browser(self.server)
-        customer.receipt(order.token)
-        answer = customer.post(f'/bag/{order.token}/pay')
-        self.assertEqual(answer.status, 303)
-        gateway = answer.headers['Location']
-        page = customer.get(gateway)
-        self.assertEqual(page.status, 200)
-        fields = dict(re.findall(
-                r'name="(amount|currency|return)" value="([^"]*)"', page.text))
-        return customer, gateway, fields
+        return start_payment(self.server, order)
 
     def issue_page(self, clerk, order):
         return f'/point/{clerk.point}/issue/{order.bag}'

@@ -17,7 +17,7 @@ import urllib.request
 from decimal import Decimal
 
 from ..test_intake_concurrency import together
-from .customers import Browser, new_orders, wait_processed
+from .customers import Browser, new_orders, start_payment, wait_processed
 from .production import production_server
 from .tools import wait_queue
 
@@ -54,16 +54,7 @@ class PaymentsTestCase(unittest.TestCase):
     def pay(self, order, customer=None):
         """The customer taps "Pay" on the receipt: the gateway's page, its
         address and the form's fields"""
-        customer = customer or Browser(self.server)
-        customer.receipt(order.token)
-        answer = customer.post(f'/bag/{order.token}/pay')
-        self.assertEqual(answer.status, 303)
-        gateway = answer.headers['Location']
-        page = customer.get(gateway)
-        self.assertEqual(page.status, 200)
-        fields = dict(re.findall(
-                r'name="(amount|currency|return)" value="([^"]*)"', page.text))
-        return customer, gateway, fields
+        return start_payment(self.server, order, customer)
 
     def started(self, order):
         """A payment started: pay()'s values, the total and the gateway's
